@@ -1,0 +1,70 @@
+#ifndef ARCH_X86_CPU_H
+#define ARCH_X86_CPU_H
+/* Thin wrappers over the x86 instructions the kernel needs. */
+#include <stdint.h>
+
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+    __asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)) : "memory");
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port));
+}
+
+static inline unsigned long irq_save(void)
+{
+    unsigned long flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) :: "memory");
+    return flags;
+}
+
+static inline void irq_restore(unsigned long flags)
+{
+    if (flags & 0x200)
+        __asm__ volatile("sti" ::: "memory");
+}
+
+static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
+
+static inline int irqs_enabled(void)
+{
+    unsigned long flags;
+    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
+    return (flags & 0x200) != 0;
+}
+
+/* Enable interrupts and halt, atomically: an interrupt that is already
+ * pending is taken before the halt, so no wake-up is lost. Xen turns the
+ * HLT of an HVM/PVH vCPU into SCHEDOP_block. */
+static inline void irq_enable_and_halt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+
+static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+
+static inline uint64_t read_cr2(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(v));
+    return v;
+}
+
+#define barrier() __asm__ volatile("" ::: "memory")
+#define mb()  __asm__ volatile("mfence" ::: "memory")
+#define rmb() __asm__ volatile("lfence" ::: "memory")
+#define wmb() __asm__ volatile("sfence" ::: "memory")
+
+#endif

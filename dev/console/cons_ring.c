@@ -1,0 +1,44 @@
+#include "dev/console/cons_ring.h"
+#include "kern/errno.h"
+#include "lib/barrier.h"
+
+#define OUT_SIZE sizeof(((struct xencons_interface *)0)->out)
+#define IN_SIZE  sizeof(((struct xencons_interface *)0)->in)
+
+int cons_ring_write(struct xencons_interface *c, const char *buf, size_t len)
+{
+    XENCONS_RING_IDX cons = READ_ONCE(c->out_cons);
+    XENCONS_RING_IDX prod = c->out_prod;
+    xen_mb();
+    if (prod - cons > OUT_SIZE)
+        return -EIO;
+    size_t space = OUT_SIZE - (prod - cons);
+    size_t n = len < space ? len : space;
+    for (size_t i = 0; i < n; i++)
+        c->out[MASK_XENCONS_IDX(prod + i, c->out)] = buf[i];
+    xen_wmb();
+    WRITE_ONCE(c->out_prod, prod + (XENCONS_RING_IDX)n);
+    return (int)n;
+}
+
+int cons_ring_out_pending(struct xencons_interface *c)
+{
+    XENCONS_RING_IDX d = c->out_prod - READ_ONCE(c->out_cons);
+    return d > OUT_SIZE ? -EIO : (int)d;
+}
+
+int cons_ring_read(struct xencons_interface *c, char *buf, size_t cap)
+{
+    XENCONS_RING_IDX cons = c->in_cons;
+    XENCONS_RING_IDX prod = READ_ONCE(c->in_prod);
+    xen_rmb();
+    if (prod - cons > IN_SIZE)
+        return -EIO;
+    size_t avail = prod - cons;
+    size_t n = cap < avail ? cap : avail;
+    for (size_t i = 0; i < n; i++)
+        buf[i] = c->in[MASK_XENCONS_IDX(cons + i, c->in)];
+    xen_mb();
+    WRITE_ONCE(c->in_cons, cons + (XENCONS_RING_IDX)n);
+    return (int)n;
+}

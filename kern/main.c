@@ -1,0 +1,152 @@
+/* Start-up: from the PVH entry to "domu: ready". */
+#include "kern/kernel.h"
+#include "kern/cmdline.h"
+#include "kern/memmap.h"
+#include "kern/mm.h"
+#include "kern/sched.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/traps.h"
+#include "dev/console/console.h"
+#include "xen/hypervisor.h"
+#include "xen/hypercall.h"
+#include "xen/time.h"
+#include "xen/evtchn.h"
+#include "xen/gnttab.h"
+#include "xen/physmap.h"
+#include "xen/xenstore.h"
+#include "xen/shutdown.h"
+#include "dev/control/control.h"
+#include "shell/shell.h"
+#include <xen/features.h>
+
+#define CMDLINE_MAX 1024
+
+static char cmdline_buf[CMDLINE_MAX];
+static char name_buf[64] = "?";
+const char *domain_name = name_buf;
+const char *kernel_cmdline = cmdline_buf;
+static struct memmap memmap;
+
+/* Copies what Xen left in start_info (cmdline, memory map) into the image
+ * before the page allocator may hand those pages out. */
+static void read_start_info(uint32_t paddr)
+{
+    const struct hvm_start_info *si = (const void *)(uintptr_t)paddr;
+    if (!paddr || si->magic != XEN_HVM_START_MAGIC_VALUE)
+        panic("start: no hvm_start_info at 0x%x (magic 0x%x): not started as a PVH guest?",
+              paddr, paddr ? si->magic : 0);
+    if (si->cmdline_paddr) {
+        const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
+        if (strlcpy_k(cmdline_buf, c, sizeof(cmdline_buf)) >= sizeof(cmdline_buf))
+            printk("start: command line longer than %d bytes, cut", CMDLINE_MAX - 1);
+    }
+    if (si->version < 1 || si->memmap_entries == 0)
+        panic("start: hvm_start_info version %u has no memory map (Xen 4.11 or later needed)",
+              si->version);
+    unsigned bad = 0;
+    int rc = memmap_from_pvh(&memmap, (const void *)(uintptr_t)si->memmap_paddr,
+                             si->memmap_entries, &bad);
+    if (rc)
+        panic("start: memory map entry %u of %u is invalid (%s)", bad, si->memmap_entries,
+              errno_name(rc));
+}
+
+static void print_memmap(void)
+{
+    for (unsigned i = 0; i < memmap.n; i++)
+        pr_debug("  mem %012llx-%012llx %s", (unsigned long long)memmap.r[i].start,
+                 (unsigned long long)memmap.r[i].end - 1, memmap_type_name(memmap.r[i].type));
+}
+
+static void crash_test(void)
+{
+    printk("crash-test: writing to address 0 on purpose");
+    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)0;
+    *p = 0xdead;
+}
+
+static void init_thread(void *arg)
+{
+    int rc = xs_init();
+    if (rc)
+        panic("xenstore: cannot start (%s)", errno_name(rc));
+    rc = gnttab_init();
+    if (rc)
+        printk("gnttab: not available (%s); drivers that share memory will not work",
+               errno_name(rc));
+
+    uint64_t domid = 0;
+    rc = xs_read_uint(XS_TX_NONE, "domid", 0x7fef, &domid);
+    if (rc)
+        printk("xenstore: cannot read 'domid': %s", errno_name(rc));
+    else
+        xen_info.domid = (domid_t)domid;
+    rc = xs_read(XS_TX_NONE, "name", name_buf, sizeof(name_buf));
+    if (rc < 0) {
+        printk("xenstore: cannot read 'name': %s", errno_name(rc));
+        strlcpy_k(name_buf, "?", sizeof(name_buf));
+    }
+    struct mm_stats ms;
+    mm_get_stats(&ms);
+    printk("domu: domain %llu '%s', %llu KiB RAM, %llu KiB free", (unsigned long long)domid,
+           name_buf, (unsigned long long)ms.total_pages * 4, (unsigned long long)ms.free_pages * 4);
+
+    if (control_init())
+        printk("control: not available; xl shutdown/reboot will not reach domu");
+    if (shell_start())
+        printk("shell: cannot start");
+    uint64_t ms_ready = time_since_entry_ns() / NS_PER_MS;
+    printk("domu: ready in %llu ms", (unsigned long long)ms_ready);
+
+    if (cmdline_has(kernel_cmdline, "crash-test"))
+        crash_test();
+    if (cmdline_has(kernel_cmdline, "poweroff"))
+        domain_shutdown(SHUTDOWN_poweroff);
+}
+
+void kmain(uint32_t start_info_paddr)
+{
+    console_early_init();
+    if (xen_detect())
+        panic("start: not running on Xen (no XenVMMXenVMM CPUID leaf)");
+    read_start_info(start_info_paddr);
+    char level[16];
+    if (cmdline_get(kernel_cmdline, "loglevel", level, sizeof(level)) > 0 &&
+        strcmp(level, "debug") == 0)
+        log_debug_enabled = true;
+    traps_init();
+    xen_read_version();
+    printk("domu 0.1 on Xen %u.%u%s (PVH), command line '%s'", xen_info.major, xen_info.minor,
+           xen_info.extra, kernel_cmdline);
+    print_memmap();
+
+    int rc = mm_init(&memmap);
+    if (rc)
+        panic("mm: cannot set up the page allocator (%s)", errno_name(rc));
+    if (physmap_hole_init(&memmap))
+        panic("physmap: no guest-physical hole for shared_info and the grant table");
+    uint64_t si_gfn = physmap_hole_alloc(1);
+    rc = xen_map_shared_info(si_gfn);
+    if (rc)
+        panic("start: XENMEM_add_to_physmap(shared_info) failed: %s", errno_name(rc));
+    if (time_init())
+        panic("time: the PV clock is not running (tsc_to_system_mul is 0)");
+    printk("xen: features 0x%x%s%s", xen_info.features,
+           xen_feature(XENFEAT_hvm_callback_vector) ? " callback-vector" : "",
+           xen_feature(XENFEAT_hvm_safe_pvclock) ? " safe-pvclock" : "");
+    if (!xen_feature(XENFEAT_hvm_callback_vector))
+        panic("start: Xen does not offer XENFEAT_hvm_callback_vector");
+
+    sched_init();
+    if (evtchn_init())
+        panic("evtchn: cannot set up event delivery");
+    if (time_bind_timer_virq())
+        panic("time: cannot bind VIRQ_TIMER");
+    irq_enable();
+    if (console_pv_init())
+        printk("console: staying on the early console");
+
+    if (!thread_create("init", init_thread, 0))
+        panic("start: cannot create the init thread");
+    sched_idle_loop();
+}

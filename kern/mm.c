@@ -1,0 +1,134 @@
+#include "kern/kernel.h"
+#include "kern/mm.h"
+#include "arch/x86/cpu.h"
+
+extern char __image_start[], __image_end[];
+
+/* The identity map built at boot covers 4 GiB. */
+#define MAPPED_LIMIT (4ULL << 30)
+
+static struct page_alloc pa;
+static struct heap heap;
+static uint64_t total_pages;
+
+static void *heap_page_get(size_t n)
+{
+    return pages_alloc(n);
+}
+
+static void heap_page_put(void *p, size_t n)
+{
+    pages_free(p, n);
+}
+
+int mm_init(const struct memmap *map)
+{
+    uint64_t end = memmap_ram_end(map);
+    if (end > MAPPED_LIMIT) {
+        printk("mm: RAM above 4 GiB (%llu MiB) is not used yet",
+               (unsigned long long)((end - MAPPED_LIMIT) >> 20));
+        end = MAPPED_LIMIT;
+    }
+    uint64_t npages = end >> PAGE_SHIFT;
+    size_t bm_bytes = page_alloc_bitmap_bytes(npages);
+    /* The bitmap goes right after the image, in RAM the map confirms. */
+    uint64_t bm_start = ((uint64_t)(uintptr_t)__image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    uint64_t bm_pages = (bm_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+    int ok = 0;
+    for (unsigned i = 0; i < map->n; i++)
+        if (map->r[i].type == XEN_HVM_MEMMAP_TYPE_RAM && map->r[i].start <= bm_start &&
+            map->r[i].end >= bm_start + bm_pages * PAGE_SIZE)
+            ok = 1;
+    if (!ok)
+        return -ENOMEM;
+    page_alloc_init(&pa, 0, npages, (uint64_t *)(uintptr_t)bm_start);
+    for (unsigned i = 0; i < map->n; i++) {
+        const struct mem_region *r = &map->r[i];
+        if (r->type != XEN_HVM_MEMMAP_TYPE_RAM || r->start >= end)
+            continue;
+        uint64_t s = (r->start + PAGE_SIZE - 1) >> PAGE_SHIFT;
+        uint64_t e = MIN(r->end, end) >> PAGE_SHIFT;
+        if (e > s)
+            page_alloc_add_free(&pa, s, e - s);
+    }
+    total_pages = pa.nfree;
+    /* Page 0 stays unmapped (NULL faults); the image and bitmap are ours. */
+    if (!page_alloc_is_used(&pa, 0))
+        page_alloc_reserve(&pa, 0, 1);
+    uint64_t img_s = (uint64_t)(uintptr_t)__image_start >> PAGE_SHIFT;
+    uint64_t img_e = bm_start / PAGE_SIZE + bm_pages;
+    for (uint64_t f = img_s; f < img_e; f++)
+        if (!page_alloc_is_used(&pa, f))
+            page_alloc_reserve(&pa, f, 1);
+    heap_init(&heap, heap_page_get, heap_page_put);
+    return 0;
+}
+
+void *pages_alloc(size_t npages)
+{
+    unsigned long f = irq_save();
+    int64_t pfn = page_alloc_alloc(&pa, npages, 1);
+    irq_restore(f);
+    if (pfn < 0) {
+        printk("mm: out of memory: wanted %zu pages, %llu free", npages,
+               (unsigned long long)pa.nfree);
+        return 0;
+    }
+    void *p = (void *)(uintptr_t)((uint64_t)pfn << PAGE_SHIFT);
+    memset(p, 0, npages * PAGE_SIZE);
+    return p;
+}
+
+void pages_free(void *p, size_t npages)
+{
+    unsigned long f = irq_save();
+    int r = page_alloc_free(&pa, (uint64_t)(uintptr_t)p >> PAGE_SHIFT, npages);
+    irq_restore(f);
+    if (r)
+        panic("mm: bad free of %zu pages at %p (not allocated)", npages, p);
+}
+
+void *kmalloc(size_t size)
+{
+    unsigned long f = irq_save();
+    void *p = heap_alloc(&heap, size);
+    irq_restore(f);
+    if (!p)
+        printk("mm: kmalloc(%zu) failed", size);
+    return p;
+}
+
+void *kzalloc(size_t size)
+{
+    void *p = kmalloc(size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void kfree(void *p)
+{
+    unsigned long f = irq_save();
+    int r = heap_free(&heap, p);
+    irq_restore(f);
+    if (r)
+        panic("mm: kfree of %p, which the heap never gave out (or freed twice)", p);
+}
+
+char *kstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = kmalloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+void mm_get_stats(struct mm_stats *st)
+{
+    unsigned long f = irq_save();
+    st->total_pages = total_pages;
+    st->free_pages = pa.nfree;
+    st->heap = heap.st;
+    irq_restore(f);
+}

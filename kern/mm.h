@@ -1,0 +1,24 @@
+#ifndef KERN_MM_H
+#define KERN_MM_H
+/* The kernel's memory: one page allocator over guest RAM (identity
+ * mapped, so a frame's address is its pointer) and the heap on top. */
+#include <stdint.h>
+#include <stddef.h>
+#include "kern/page_alloc.h"
+#include "kern/memmap.h"
+#include "kern/heap.h"
+
+/* Hands RAM below 4 GiB to the allocator, minus page 0 and the image. */
+int mm_init(const struct memmap *map);
+/* Page-aligned, zeroed memory, or NULL with a log line saying how much
+ * was wanted and how much is free. */
+void *pages_alloc(size_t npages);
+void pages_free(void *p, size_t npages);
+
+struct mm_stats {
+    uint64_t total_pages; /* RAM pages managed */
+    uint64_t free_pages;
+    struct heap_stats heap;
+};
+void mm_get_stats(struct mm_stats *st);
+#endif

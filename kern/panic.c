@@ -1,0 +1,38 @@
+#include "kern/kernel.h"
+#include "kern/printf.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/traps.h"
+#include "dev/console/console.h"
+#include "xen/hypervisor.h"
+#include "xen/hypercall.h"
+#include "xen/time.h"
+#include <stdarg.h>
+
+static int panicking;
+bool panic_backtrace_printed; /* the trap handler already printed one */
+
+void panic(const char *fmt, ...)
+{
+    irq_disable();
+    if (panicking++ == 0) {
+        char buf[256];
+        va_list ap;
+        va_start(ap, fmt);
+        k_vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        printk("domu: panic: %s", buf);
+        uint64_t rbp;
+        __asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
+        if (!panic_backtrace_printed)
+            print_backtrace((uint64_t)(uintptr_t)__builtin_return_address(0),
+                            *(uint64_t *)(uintptr_t)rbp);
+        printk("domu: crashed; ending the domain (SHUTDOWN_crash)");
+        /* Let xenconsoled take the tail so the dump is not lost. */
+        if (HYPERVISOR_shared_info)
+            console_flush(time_now_ns() + 2 * NS_PER_SEC);
+    }
+    for (;;) {
+        xen_shutdown(SHUTDOWN_crash);
+        __asm__ volatile("hlt");
+    }
+}

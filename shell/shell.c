@@ -1,0 +1,101 @@
+#include "kern/kernel.h"
+#include "kern/printf.h"
+#include "kern/sched.h"
+#include "shell/shell.h"
+#include "shell/line_edit.h"
+#include "shell/args.h"
+#include "dev/console/console.h"
+#include "xen/time.h"
+#include <stdarg.h>
+
+#define MAX_ARGS 16
+#define PROMPT "domu> "
+
+static struct list cmds = LIST_INIT(cmds);
+static struct line_edit le;
+
+void shell_register(struct shell_cmd *c)
+{
+    list_add_tail(&cmds, &c->link);
+}
+
+void shell_printf(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = k_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof(buf) - 1)
+        n = sizeof(buf) - 1;
+    console_write(buf, (size_t)n);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    struct list *pos;
+    list_for_each(pos, &cmds) {
+        struct shell_cmd *c = list_entry(pos, struct shell_cmd, link);
+        char left[48];
+        k_snprintf(left, sizeof(left), "%s %s", c->name, c->usage ? c->usage : "");
+        shell_printf("  %-30s %s\n", left, c->help);
+    }
+    return 0;
+}
+
+static struct shell_cmd help_cmd = { "help", "", "list the commands", cmd_help, { 0, 0 } };
+
+int shell_run_line(char *line)
+{
+    char *argv[MAX_ARGS];
+    int argc = shell_split(line, argv, MAX_ARGS);
+    if (argc == 0)
+        return 0;
+    struct list *pos;
+    list_for_each(pos, &cmds) {
+        struct shell_cmd *c = list_entry(pos, struct shell_cmd, link);
+        if (strcmp(c->name, argv[0]) == 0) {
+            int rc = c->fn(argc, argv);
+            if (rc)
+                shell_printf("%s: %s\n", argv[0], rc == -EINVAL ? "usage: see help"
+                                                               : errno_name(rc));
+            return rc;
+        }
+    }
+    shell_printf("%s: unknown command (try help)\n", argv[0]);
+    return -ENOENT;
+}
+
+static void shell_thread(void *arg)
+{
+    le_init(&le);
+    shell_printf(PROMPT);
+    for (;;) {
+        char in[64];
+        /* Waiting for a person to type has no natural end; wake now and
+         * then so the wait stays bounded like every other. */
+        int n = console_read(in, sizeof(in), time_now_ns() + 60 * NS_PER_SEC);
+        if (n <= 0)
+            continue;
+        for (int i = 0; i < n; i++) {
+            struct le_echo echo = { .len = 0 };
+            bool done = le_feed(&le, in[i], &echo);
+            if (echo.len)
+                console_write(echo.buf, echo.len);
+            if (done) {
+                char line[LE_LINE_MAX];
+                memcpy(line, le.buf, sizeof(line));
+                shell_run_line(line);
+                shell_printf(PROMPT);
+            }
+        }
+    }
+}
+
+int shell_start(void)
+{
+    shell_register(&help_cmd);
+    shell_cmds_sys_init();
+    shell_cmds_xen_init();
+    return thread_create("shell", shell_thread, 0) ? 0 : -ENOMEM;
+}

@@ -1,0 +1,24 @@
+#ifndef SHELL_SHELL_H
+#define SHELL_SHELL_H
+/* The console shell: reads lines from the PV console, runs commands.
+ * Subsystems add their commands with shell_register. */
+#include "kern/list.h"
+
+struct shell_cmd {
+    const char *name;
+    const char *usage; /* arguments, for help */
+    const char *help;  /* one line */
+    int (*fn)(int argc, char **argv);
+    struct list link;
+};
+
+void shell_register(struct shell_cmd *c);
+/* Starts the shell thread. */
+int shell_start(void);
+/* Output to the console only (not the kernel log). */
+void shell_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Runs one command line (also used by tests and the command line). */
+int shell_run_line(char *line);
+void shell_cmds_sys_init(void);
+void shell_cmds_xen_init(void);
+#endif

@@ -1,0 +1,50 @@
+#ifndef XEN_EVTCHN_H
+#define XEN_EVTCHN_H
+/* Event channels (2-level ABI): binding, a handler per port, the upcall. */
+#include <stdint.h>
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+
+#define EVTCHN_MAX_PORTS 1024 /* ports we can bind handlers to */
+/* The vector Xen raises for event upcalls (HVM_PARAM_CALLBACK_IRQ). */
+#define XEN_CALLBACK_VECTOR 0xf3
+
+typedef void (*evtchn_handler_t)(evtchn_port_t port, void *arg);
+
+enum evtchn_kind { EVTCHN_FREE, EVTCHN_VIRQ, EVTCHN_UNBOUND, EVTCHN_INTERDOMAIN, EVTCHN_IPI,
+                   EVTCHN_EXTERNAL };
+
+struct evtchn_binding {
+    evtchn_handler_t handler;
+    void *arg;
+    const char *name;
+    enum evtchn_kind kind;
+    uint32_t detail;      /* virq number, remote domain, or vcpu */
+    uint64_t count;       /* events delivered */
+};
+
+/* Sets up the callback vector. Handlers run with interrupts off. */
+int evtchn_init(void);
+int evtchn_bind_virq(uint32_t virq, evtchn_handler_t h, void *arg, const char *name,
+                     evtchn_port_t *port);
+int evtchn_alloc_unbound(domid_t remote, evtchn_handler_t h, void *arg, const char *name,
+                         evtchn_port_t *port);
+int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_handler_t h,
+                            void *arg, const char *name, evtchn_port_t *port);
+int evtchn_bind_ipi(uint32_t vcpu, evtchn_handler_t h, void *arg, const char *name,
+                    evtchn_port_t *port);
+/* A port Xen or the toolstack made for us (console, XenStore). */
+int evtchn_bind_existing(evtchn_port_t port, evtchn_handler_t h, void *arg, const char *name);
+int evtchn_send(evtchn_port_t port);
+/* Removes the handler and closes the port in Xen. */
+int evtchn_close(evtchn_port_t port);
+/* Removes the handler only (the port stays open). */
+void evtchn_unbind(evtchn_port_t port);
+void evtchn_mask(evtchn_port_t port);
+void evtchn_unmask(evtchn_port_t port);
+/* Called from the callback vector. */
+void evtchn_do_upcall(void);
+const struct evtchn_binding *evtchn_binding(evtchn_port_t port);
+unsigned evtchn_bound_count(void);
+const char *evtchn_kind_name(enum evtchn_kind k);
+#endif

@@ -1,0 +1,127 @@
+#include "kern/kernel.h"
+#include "xen/gnttab.h"
+#include "xen/gnttab_freelist.h"
+#include "xen/hypercall.h"
+#include "xen/physmap.h"
+#include "arch/x86/cpu.h"
+#include "lib/barrier.h"
+
+#define ENTRIES_PER_FRAME (4096 / sizeof(grant_entry_v1_t))
+#define INITIAL_FRAMES 4
+
+static grant_entry_v1_t *table; /* frames mapped consecutively in the hole */
+static uint32_t frames, max_frames;
+static uint64_t table_gfn;
+static struct gnt_freelist fl;
+
+static int map_frame(uint32_t idx)
+{
+    struct xen_add_to_physmap xatp = {
+        .domid = DOMID_SELF,
+        .space = XENMAPSPACE_grant_table,
+        .idx = idx,
+        .gpfn = table_gfn + idx,
+    };
+    return (int)HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
+}
+
+int gnttab_init(void)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    int rc = (int)HYPERVISOR_grant_table_op(GNTTABOP_query_size, &q, 1);
+    if (rc || q.status != GNTST_okay) {
+        printk("gnttab: query_size failed: rc %d status %d", rc, q.status);
+        return rc ? rc : -EIO;
+    }
+    max_frames = q.max_nr_frames;
+    /* Reserve guest-physical room for the largest table Xen allows. */
+    table_gfn = physmap_hole_alloc(max_frames);
+    if (!table_gfn)
+        return -ENOSPC;
+    table = (grant_entry_v1_t *)(uintptr_t)(table_gfn << 12);
+    uint32_t want = MIN((uint32_t)INITIAL_FRAMES, max_frames);
+    for (uint32_t i = 0; i < want; i++) {
+        rc = map_frame(i);
+        if (rc) {
+            printk("gnttab: mapping frame %u failed: %d", i, rc);
+            return rc;
+        }
+    }
+    frames = want;
+    uint32_t nrefs = frames * ENTRIES_PER_FRAME;
+    grant_ref_t *storage = kmalloc(nrefs * sizeof(grant_ref_t));
+    if (!storage)
+        return -ENOMEM;
+    gnt_freelist_init(&fl, storage, nrefs, GNTTAB_NR_RESERVED_ENTRIES);
+    return 0;
+}
+
+/* Interrupts off. Maps one more frame and extends the free list. */
+static int grow(void)
+{
+    if (frames >= max_frames)
+        return -ENOSPC;
+    uint32_t nrefs = (frames + 1) * ENTRIES_PER_FRAME;
+    grant_ref_t *storage = kmalloc(nrefs * sizeof(grant_ref_t));
+    if (!storage)
+        return -ENOMEM;
+    int rc = map_frame(frames);
+    if (rc) {
+        kfree(storage);
+        printk("gnttab: growing to %u frames failed: %d", frames + 1, rc);
+        return rc;
+    }
+    memcpy(storage, fl.next, fl.nrefs * sizeof(grant_ref_t));
+    grant_ref_t *old = fl.next;
+    gnt_freelist_grow(&fl, storage, nrefs);
+    kfree(old);
+    frames++;
+    return 0;
+}
+
+int64_t gnttab_grant_access(domid_t domid, uint64_t gfn, bool readonly)
+{
+    unsigned long f = irq_save();
+    int64_t ref = gnt_freelist_get(&fl);
+    if (ref < 0 && grow() == 0)
+        ref = gnt_freelist_get(&fl);
+    irq_restore(f);
+    if (ref < 0) {
+        printk("gnttab: no free grant reference (%u frames, max %u)", frames, max_frames);
+        return ref;
+    }
+    grant_entry_v1_t *e = &table[ref];
+    e->domid = domid;
+    e->frame = (uint32_t)gfn;
+    xen_wmb(); /* domid and frame before the entry becomes valid */
+    WRITE_ONCE(e->flags, (uint16_t)(GTF_permit_access | (readonly ? GTF_readonly : 0)));
+    return ref;
+}
+
+int gnttab_end_access(grant_ref_t ref)
+{
+    if (ref >= fl.nrefs || ref < GNTTAB_NR_RESERVED_ENTRIES)
+        return -EINVAL;
+    uint16_t *flags = &table[ref].flags;
+    uint16_t old = READ_ONCE(*flags);
+    do {
+        if (old & (GTF_reading | GTF_writing))
+            return -EBUSY;
+    } while (!__atomic_compare_exchange_n(flags, &old, 0, false, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_SEQ_CST));
+    unsigned long f = irq_save();
+    int rc = gnt_freelist_put(&fl, ref);
+    irq_restore(f);
+    if (rc)
+        printk("gnttab: end_access of ref %u, which was not granted", ref);
+    return rc;
+}
+
+void gnttab_get_stats(struct gnttab_stats *st)
+{
+    st->frames = frames;
+    st->max_frames = max_frames;
+    st->refs = fl.nrefs;
+    st->free = fl.nfree;
+    st->in_use = fl.nrefs - fl.nfree - GNTTAB_NR_RESERVED_ENTRIES;
+}

@@ -1,0 +1,85 @@
+#include "kern/kernel.h"
+#include "kern/timer.h"
+#include "xen/time.h"
+#include "xen/pvclock.h"
+#include "xen/hypervisor.h"
+#include "xen/hypercall.h"
+#include "xen/evtchn.h"
+#include "arch/x86/cpu.h"
+#include "lib/barrier.h"
+
+extern uint64_t boot_tsc;
+
+static uint64_t read_tsc(void)
+{
+    return rdtsc();
+}
+
+static const volatile struct vcpu_time_info *time_info(void)
+{
+    return &xen_vcpu_info()->time;
+}
+
+uint64_t time_now_ns(void)
+{
+    struct vcpu_time_info snap;
+    uint64_t tsc;
+    pvclock_snapshot(time_info(), &snap, read_tsc, &tsc);
+    return pvclock_system_time(&snap, tsc);
+}
+
+uint64_t time_since_entry_ns(void)
+{
+    struct vcpu_time_info snap;
+    uint64_t tsc;
+    pvclock_snapshot(time_info(), &snap, read_tsc, &tsc);
+    return pvclock_scale(tsc - boot_tsc, snap.tsc_to_system_mul, snap.tsc_shift);
+}
+
+void time_wallclock(uint64_t *sec, uint32_t *nsec)
+{
+    struct shared_info *s = HYPERVISOR_shared_info;
+    uint32_t v, ws, wn, wshi;
+    do {
+        v = READ_ONCE(s->wc_version);
+        xen_rmb();
+        ws = s->wc_sec;
+        wn = s->wc_nsec;
+        wshi = s->xen_wc_sec_hi;
+        xen_rmb();
+    } while ((v & 1) || v != READ_ONCE(s->wc_version));
+    uint64_t total = (uint64_t)wn + time_now_ns();
+    *sec = (((uint64_t)wshi << 32) | ws) + total / NS_PER_SEC;
+    *nsec = (uint32_t)(total % NS_PER_SEC);
+}
+
+void time_program_timer(uint64_t deadline_ns)
+{
+    if (deadline_ns == 0 || deadline_ns == DEADLINE_NEVER) {
+        HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
+        return;
+    }
+    /* No VCPU_SSHOTTMR_future: a deadline already past fires at once. */
+    struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns, .flags = 0 };
+    long rc = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
+    if (rc)
+        printk("time: VCPUOP_set_singleshot_timer failed: %ld", rc);
+}
+
+static void timer_virq(evtchn_port_t port, void *arg)
+{
+    timer_run_expired();
+}
+
+int time_init(void)
+{
+    if (time_info()->tsc_to_system_mul == 0)
+        return -ENODEV;
+    return 0;
+}
+
+int time_bind_timer_virq(void)
+{
+    evtchn_port_t port;
+    return evtchn_bind_virq(VIRQ_TIMER, timer_virq, 0, "timer", &port);
+}

@@ -1,0 +1,17 @@
+#ifndef XEN_TIME_H
+#define XEN_TIME_H
+/* Time from Xen's PV clock: monotonic ns, wall clock, one-shot timers. */
+#include <stdint.h>
+
+/* Reads the clock; binds VIRQ_TIMER for the kernel's timers. */
+int time_init(void);
+int time_bind_timer_virq(void);
+/* Monotonic nanoseconds (Xen system time). */
+uint64_t time_now_ns(void);
+/* Nanoseconds since the kernel's first instruction. */
+uint64_t time_since_entry_ns(void);
+/* Wall-clock time (UTC). */
+void time_wallclock(uint64_t *sec, uint32_t *nsec);
+/* Program the one-shot timer (absolute system time); 0 stops it. */
+void time_program_timer(uint64_t deadline_ns);
+#endif

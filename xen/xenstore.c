@@ -1,0 +1,458 @@
+#include "kern/kernel.h"
+#include "kern/printf.h"
+#include "kern/wait.h"
+#include "xen/xenstore.h"
+#include "xen/xs_wire_codec.h"
+#include "xen/hypercall.h"
+#include "xen/evtchn.h"
+#include "lib/barrier.h"
+#include <stdarg.h>
+
+static struct xenstore_domain_interface *intf;
+static evtchn_port_t port;
+static struct waitq ring_wq = WAITQ_INIT(ring_wq);   /* ring progress */
+static struct waitq reply_wq = WAITQ_INIT(reply_wq); /* a reply arrived */
+static struct waitq watch_wq = WAITQ_INIT(watch_wq); /* watch events queued */
+static struct mutex req_lock = MUTEX_INIT(req_lock);
+
+/* The one outstanding request. */
+static struct {
+    uint32_t req_id;
+    bool waiting, done;
+    uint32_t type;
+    char *body; /* kmalloc'ed, NUL-terminated */
+    uint32_t len;
+} pending;
+static uint32_t next_req_id = 1;
+
+struct watch_event {
+    struct list link;
+    char *path;
+    char token[24];
+};
+static struct list watches = LIST_INIT(watches);
+static struct list events = LIST_INIT(events);
+static struct xs_stats stats;
+
+static void xs_event(evtchn_port_t p, void *arg)
+{
+    waitq_wake_all(&ring_wq);
+}
+
+/* Reader thread: reads whole messages, reads each header once, checks it. */
+static int read_exact(void *buf, size_t len)
+{
+    char *p = buf;
+    while (len) {
+        int avail;
+        /* The reader waits for the daemon as long as it takes: it is not
+         * waiting on behalf of anyone. Wake up now and then anyway. */
+        wait_event_until(&ring_wq, (avail = xs_ring_avail(intf)) != 0,
+                         time_now_ns() + 60 * NS_PER_SEC);
+        if (avail < 0)
+            return -EIO;
+        if (avail == 0)
+            continue;
+        int n = xs_ring_get(intf, p, len);
+        if (n < 0)
+            return n;
+        p += n;
+        len -= (size_t)n;
+        evtchn_send(port); /* room in the response ring */
+    }
+    return 0;
+}
+
+static void reader_thread(void *arg)
+{
+    for (;;) {
+        struct xsd_sockmsg h;
+        const char *why = "";
+        if (read_exact(&h, sizeof(h)) || xs_check_header(&h, &why)) {
+            printk("xenstore: bad message from the daemon (%s, type %u len %u); "
+                   "the XenStore connection is unusable",
+                   why[0] ? why : "ring indices corrupt", h.type, h.len);
+            stats.bad_replies++;
+            return;
+        }
+        char *body = kmalloc(h.len + 1);
+        if (!body) {
+            printk("xenstore: no memory for a %u byte reply", h.len);
+            return;
+        }
+        if (read_exact(body, h.len)) {
+            printk("xenstore: response ring indices corrupt");
+            kfree(body);
+            return;
+        }
+        body[h.len] = 0;
+        if (h.type == XS_WATCH_EVENT) {
+            const char *path, *token;
+            struct watch_event *ev = 0;
+            if (xs_parse_watch_event(body, h.len, &path, &token) == 0 &&
+                strlen(token) < sizeof(ev->token) && (ev = kmalloc(sizeof(*ev)))) {
+                ev->path = kstrdup(path);
+                strlcpy_k(ev->token, token, sizeof(ev->token));
+                unsigned long f = irq_save();
+                list_add_tail(&events, &ev->link);
+                irq_restore(f);
+                stats.watch_events++;
+                waitq_wake_all(&watch_wq);
+            } else {
+                printk("xenstore: malformed watch event dropped");
+                stats.bad_replies++;
+            }
+            kfree(body);
+            continue;
+        }
+        unsigned long f = irq_save();
+        if (pending.waiting && !pending.done && h.req_id == pending.req_id) {
+            pending.type = h.type;
+            pending.body = body;
+            pending.len = h.len;
+            pending.done = true;
+            body = 0;
+        }
+        irq_restore(f);
+        if (body) {
+            /* A reply to a request that already timed out. */
+            printk("xenstore: dropped reply id %u nobody waits for", h.req_id);
+            stats.bad_replies++;
+            kfree(body);
+        }
+        waitq_wake_all(&reply_wq);
+    }
+}
+
+static void watch_thread(void *arg)
+{
+    for (;;) {
+        wait_event_until(&watch_wq, !list_empty(&events), time_now_ns() + 60 * NS_PER_SEC);
+        for (;;) {
+            unsigned long f = irq_save();
+            struct watch_event *ev = 0;
+            if (!list_empty(&events)) {
+                ev = list_entry(events.next, struct watch_event, link);
+                list_del(&ev->link);
+            }
+            irq_restore(f);
+            if (!ev)
+                break;
+            struct list *pos;
+            struct xs_watch *w = 0;
+            list_for_each(pos, &watches) {
+                struct xs_watch *c = list_entry(pos, struct xs_watch, link);
+                if (strcmp(c->token, ev->token) == 0)
+                    w = c;
+            }
+            if (w && ev->path) {
+                w->fired++;
+                w->cb(w, ev->path);
+            }
+            kfree(ev->path);
+            kfree(ev);
+        }
+    }
+}
+
+/* One request/reply. args are NUL-terminated on the wire; raw (if any)
+ * follows unterminated. what names the path for messages. On success the
+ * reply body is returned in *reply (caller frees) unless reply is NULL. */
+static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned nargs,
+                   const char *raw, size_t raw_len, char **reply, uint32_t *reply_len)
+{
+    if (!intf)
+        return -ENODEV;
+    uint64_t deadline = time_now_ns() + XS_REQUEST_TIMEOUT_NS;
+    const char *what = nargs ? args[0] : "";
+    int rc = mutex_lock_until(&req_lock, deadline);
+    if (rc) {
+        printk("xenstore: timed out waiting for the request lock (%s)", what);
+        stats.timeouts++;
+        return rc;
+    }
+    size_t cap = sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX;
+    char *msg = kmalloc(cap);
+    if (!msg) {
+        mutex_unlock(&req_lock);
+        return -ENOMEM;
+    }
+    uint32_t id = next_req_id++;
+    int len = xs_encode(msg, cap, type, id, tx, args, nargs, raw, raw_len);
+    if (len < 0) {
+        printk("xenstore: request for %s is too long", what);
+        rc = len;
+        goto out;
+    }
+    unsigned long f = irq_save();
+    pending.req_id = id;
+    pending.waiting = true;
+    pending.done = false;
+    pending.body = 0;
+    irq_restore(f);
+    stats.requests++;
+    for (int off = 0; off < len;) {
+        int n = xs_ring_put(intf, msg + off, (size_t)(len - off));
+        if (n < 0) {
+            printk("xenstore: request ring indices corrupt");
+            rc = -EIO;
+            goto out_pending;
+        }
+        off += n;
+        evtchn_send(port);
+        if (off < len &&
+            wait_event_until(&ring_wq, (int)(intf->req_prod - READ_ONCE(intf->req_cons)) <
+                                           XENSTORE_RING_SIZE, deadline)) {
+            rc = -ETIMEDOUT;
+            break;
+        }
+    }
+    if (rc == 0)
+        rc = wait_event_until(&reply_wq, pending.done, deadline);
+    if (rc == -ETIMEDOUT) {
+        printk("xenstore: no reply to request %u for %s within %llu s", id, what,
+               (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC));
+        stats.timeouts++;
+        goto out_pending;
+    }
+    if (pending.type == XS_ERROR) {
+        rc = -xs_error_errno(pending.body, pending.len);
+        stats.errors++;
+    } else if (pending.type != type) {
+        printk("xenstore: reply type %u to a type %u request for %s", pending.type, type, what);
+        stats.bad_replies++;
+        rc = -EBADMSG;
+    } else {
+        if (reply) {
+            *reply = pending.body;
+            pending.body = 0;
+        }
+        if (reply_len)
+            *reply_len = pending.len;
+    }
+out_pending:
+    f = irq_save();
+    pending.waiting = false;
+    char *left = pending.body;
+    pending.body = 0;
+    irq_restore(f);
+    kfree(left);
+out:
+    kfree(msg);
+    mutex_unlock(&req_lock);
+    return rc;
+}
+
+int xs_init(void)
+{
+    uint64_t pfn = 0, evt = 0;
+    int rc = hvm_get_param(HVM_PARAM_STORE_PFN, &pfn);
+    if (rc == 0)
+        rc = hvm_get_param(HVM_PARAM_STORE_EVTCHN, &evt);
+    if (rc || pfn == 0) {
+        printk("xenstore: no XenStore ring (HVM_PARAM_STORE_PFN: rc %d)", rc);
+        return rc ? rc : -ENODEV;
+    }
+    intf = (struct xenstore_domain_interface *)(uintptr_t)(pfn << 12);
+    port = (evtchn_port_t)evt;
+    rc = evtchn_bind_existing(port, xs_event, 0, "xenstore");
+    if (rc)
+        return rc;
+    if (!thread_create("xenstore", reader_thread, 0) ||
+        !thread_create("xenwatch", watch_thread, 0))
+        return -ENOMEM;
+    return 0;
+}
+
+char *xs_read_alloc(xs_tx_t tx, const char *path, int *err)
+{
+    const char *args[] = { path };
+    char *body = 0;
+    *err = xs_talk(tx, XS_READ, args, 1, 0, 0, &body, 0);
+    return *err ? 0 : body;
+}
+
+int xs_read(xs_tx_t tx, const char *path, char *buf, size_t cap)
+{
+    int err;
+    char *v = xs_read_alloc(tx, path, &err);
+    if (!v)
+        return err;
+    size_t n = strlen(v);
+    int rc = (int)n;
+    if (n + 1 > cap)
+        rc = -ERANGE;
+    else
+        memcpy(buf, v, n + 1);
+    kfree(v);
+    return rc;
+}
+
+int xs_read_uint(xs_tx_t tx, const char *path, uint64_t max, uint64_t *out)
+{
+    int err;
+    char *v = xs_read_alloc(tx, path, &err);
+    if (!v)
+        return err;
+    err = xs_parse_uint(v, max, out);
+    if (err)
+        printk("xenstore: %s: malformed value '%.40s' (expected an unsigned integer <= %llu)",
+               path, v, (unsigned long long)max);
+    kfree(v);
+    return err;
+}
+
+int xs_write(xs_tx_t tx, const char *path, const char *value)
+{
+    const char *args[] = { path };
+    return xs_talk(tx, XS_WRITE, args, 1, value, strlen(value), 0, 0);
+}
+
+int xs_printf(xs_tx_t tx, const char *path, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = k_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof(buf))
+        return -E2BIG;
+    return xs_write(tx, path, buf);
+}
+
+int xs_mkdir(xs_tx_t tx, const char *path)
+{
+    const char *args[] = { path };
+    return xs_talk(tx, XS_MKDIR, args, 1, 0, 0, 0, 0);
+}
+
+int xs_rm(xs_tx_t tx, const char *path)
+{
+    const char *args[] = { path };
+    return xs_talk(tx, XS_RM, args, 1, 0, 0, 0, 0);
+}
+
+char *xs_directory(xs_tx_t tx, const char *path, size_t *len, int *err)
+{
+    const char *args[] = { path };
+    char *body = 0;
+    uint32_t n = 0;
+    *err = xs_talk(tx, XS_DIRECTORY, args, 1, 0, 0, &body, &n);
+    if (*err)
+        return 0;
+    *len = n;
+    return body;
+}
+
+int xs_get_perms(xs_tx_t tx, const char *path, char *buf, size_t cap)
+{
+    const char *args[] = { path };
+    char *body = 0;
+    uint32_t n = 0;
+    int rc = xs_talk(tx, XS_GET_PERMS, args, 1, 0, 0, &body, &n);
+    if (rc)
+        return rc;
+    if (n + 1 > cap)
+        rc = -ERANGE;
+    else {
+        memcpy(buf, body, n);
+        buf[n] = 0;
+        rc = (int)n;
+    }
+    kfree(body);
+    return rc;
+}
+
+int xs_set_perms(xs_tx_t tx, const char *path, const char *const *perms, unsigned n)
+{
+    const char *args[1 + 16];
+    if (n > 16)
+        return -E2BIG;
+    args[0] = path;
+    for (unsigned i = 0; i < n; i++)
+        args[1 + i] = perms[i];
+    return xs_talk(tx, XS_SET_PERMS, args, 1 + n, 0, 0, 0, 0);
+}
+
+int xs_transaction_start(xs_tx_t *tx)
+{
+    const char *args[] = { "" };
+    char *body = 0;
+    int rc = xs_talk(XS_TX_NONE, XS_TRANSACTION_START, args, 1, 0, 0, &body, 0);
+    if (rc)
+        return rc;
+    uint64_t id;
+    rc = xs_parse_uint(body, UINT32_MAX, &id);
+    if (rc || id == 0) {
+        printk("xenstore: malformed transaction id '%.20s'", body);
+        rc = -EBADMSG;
+    } else {
+        *tx = (xs_tx_t)id;
+    }
+    kfree(body);
+    return rc;
+}
+
+int xs_transaction_end(xs_tx_t tx, bool abort)
+{
+    const char *args[] = { abort ? "F" : "T" };
+    return xs_talk(tx, XS_TRANSACTION_END, args, 1, 0, 0, 0, 0);
+}
+
+int xs_transaction_run(int (*body)(xs_tx_t tx, void *arg), void *arg, unsigned tries)
+{
+    int rc = -EAGAIN;
+    for (unsigned i = 0; i < tries && rc == -EAGAIN; i++) {
+        xs_tx_t tx;
+        rc = xs_transaction_start(&tx);
+        if (rc)
+            return rc;
+        rc = body(tx, arg);
+        if (rc) {
+            xs_transaction_end(tx, true);
+            if (rc != -EAGAIN)
+                return rc;
+            continue;
+        }
+        rc = xs_transaction_end(tx, false);
+    }
+    if (rc == -EAGAIN)
+        printk("xenstore: transaction still conflicting after %u tries", tries);
+    return rc;
+}
+
+int xs_watch_add(struct xs_watch *w)
+{
+    k_snprintf(w->token, sizeof(w->token), "w%lx", (unsigned long)(uintptr_t)w);
+    w->fired = 0;
+    unsigned long f = irq_save();
+    list_add_tail(&watches, &w->link);
+    stats.watches++;
+    irq_restore(f);
+    const char *args[] = { w->path, w->token };
+    int rc = xs_talk(XS_TX_NONE, XS_WATCH, args, 2, 0, 0, 0, 0);
+    if (rc) {
+        f = irq_save();
+        list_del(&w->link);
+        stats.watches--;
+        irq_restore(f);
+        printk("xenstore: watch on %s failed: %s", w->path, errno_name(rc));
+    }
+    return rc;
+}
+
+int xs_watch_remove(struct xs_watch *w)
+{
+    const char *args[] = { w->path, w->token };
+    int rc = xs_talk(XS_TX_NONE, XS_UNWATCH, args, 2, 0, 0, 0, 0);
+    unsigned long f = irq_save();
+    list_del(&w->link);
+    stats.watches--;
+    irq_restore(f);
+    return rc;
+}
+
+void xs_get_stats(struct xs_stats *st)
+{
+    *st = stats;
+}
