@@ -12,7 +12,6 @@
 #include "xen/time.h"
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
-#include "xen/physmap.h"
 #include "xen/xenstore.h"
 #include "xen/shutdown.h"
 #include "dev/control/control.h"
@@ -123,10 +122,12 @@ void kmain(uint32_t start_info_paddr)
     int rc = mm_init(&memmap);
     if (rc)
         panic("mm: cannot set up the page allocator (%s)", errno_name(rc));
-    if (physmap_hole_init(&memmap))
-        panic("physmap: no guest-physical hole for shared_info and the grant table");
-    uint64_t si_gfn = physmap_hole_alloc(1);
-    rc = xen_map_shared_info(si_gfn);
+    /* shared_info goes over a RAM page of ours (Xen frees that page), so
+     * the domain's page count stays what the toolstack gave it. */
+    void *si_page = pages_alloc(1);
+    if (!si_page)
+        panic("start: no page for shared_info");
+    rc = xen_map_shared_info((uint64_t)(uintptr_t)si_page >> PAGE_SHIFT);
     if (rc)
         panic("start: XENMEM_add_to_physmap(shared_info) failed: %s", errno_name(rc));
     if (time_init())

@@ -72,6 +72,14 @@ void timer_run_expired(void)
     irq_restore(f);
 }
 
+void timer_resume(void)
+{
+    unsigned long f = irq_save();
+    programmed = 0;
+    reprogram();
+    irq_restore(f);
+}
+
 unsigned timer_count_armed(void)
 {
     unsigned n = 0;

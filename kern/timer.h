@@ -20,4 +20,6 @@ void timer_cancel(struct timer *t);
 /* Runs every expired timer and reprograms the hardware one. */
 void timer_run_expired(void);
 unsigned timer_count_armed(void);
+/* The one-shot timer was lost with the old domain: program it again. */
+void timer_resume(void);
 #endif

@@ -15,18 +15,44 @@ const char *evtchn_kind_name(enum evtchn_kind k)
     return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
 
-int evtchn_init(void)
+static int set_callback_vector(void)
 {
-    /* Mask everything until a handler is bound. */
-    struct shared_info *s = HYPERVISOR_shared_info;
-    for (unsigned i = 0; i < ARRAY_SIZE(s->evtchn_mask); i++)
-        s->evtchn_mask[i] = ~(xen_ulong_t)0;
     uint64_t via = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | XEN_CALLBACK_VECTOR;
     int rc = hvm_set_param(HVM_PARAM_CALLBACK_IRQ, via);
     if (rc)
         printk("evtchn: HVM_PARAM_CALLBACK_IRQ (vector 0x%x) failed: %d", XEN_CALLBACK_VECTOR,
                rc);
     return rc;
+}
+
+void evtchn_resume(bool cancelled)
+{
+    if (cancelled)
+        return; /* same domain: every binding still holds */
+    struct evtchn_binding virqs[8];
+    unsigned n = 0;
+    for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++) {
+        if (ports[p].handler && ports[p].kind == EVTCHN_VIRQ && n < ARRAY_SIZE(virqs))
+            virqs[n++] = ports[p];
+        ports[p] = (struct evtchn_binding){ 0 };
+    }
+    struct shared_info *s = HYPERVISOR_shared_info;
+    for (unsigned i = 0; i < ARRAY_SIZE(s->evtchn_mask); i++)
+        s->evtchn_mask[i] = ~(xen_ulong_t)0;
+    set_callback_vector();
+    for (unsigned i = 0; i < n; i++) {
+        evtchn_port_t port;
+        evtchn_bind_virq(virqs[i].detail, virqs[i].handler, virqs[i].arg, virqs[i].name, &port);
+    }
+}
+
+int evtchn_init(void)
+{
+    /* Mask everything until a handler is bound. */
+    struct shared_info *s = HYPERVISOR_shared_info;
+    for (unsigned i = 0; i < ARRAY_SIZE(s->evtchn_mask); i++)
+        s->evtchn_mask[i] = ~(xen_ulong_t)0;
+    return set_callback_vector();
 }
 
 static int install(evtchn_port_t port, evtchn_handler_t h, void *arg, const char *name,

@@ -2,6 +2,7 @@
 #define XEN_EVTCHN_H
 /* Event channels (2-level ABI): binding, a handler per port, the upcall. */
 #include <stdint.h>
+#include <stdbool.h>
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 
@@ -42,6 +43,9 @@ int evtchn_close(evtchn_port_t port);
 void evtchn_unbind(evtchn_port_t port);
 void evtchn_mask(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);
+/* After a restore every port is gone: re-binds the VIRQs (their ports may
+ * change) and forgets the rest, which their owners bind again. */
+void evtchn_resume(bool cancelled);
 /* Called from the callback vector. */
 void evtchn_do_upcall(void);
 const struct evtchn_binding *evtchn_binding(evtchn_port_t port);

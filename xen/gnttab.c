@@ -2,17 +2,24 @@
 #include "xen/gnttab.h"
 #include "xen/gnttab_freelist.h"
 #include "xen/hypercall.h"
-#include "xen/physmap.h"
+#include "kern/mm.h"
 #include "arch/x86/cpu.h"
 #include "lib/barrier.h"
 
 #define ENTRIES_PER_FRAME (4096 / sizeof(grant_entry_v1_t))
 #define INITIAL_FRAMES 4
 
-static grant_entry_v1_t *table; /* frames mapped consecutively in the hole */
+/* Each table frame is mapped over a RAM page of ours: Xen frees the RAM
+ * page, so the domain's page count does not grow (a save/restore must fit
+ * the same allowance). */
+static grant_entry_v1_t **table; /* max_frames pointers */
 static uint32_t frames, max_frames;
-static uint64_t table_gfn;
 static struct gnt_freelist fl;
+
+static grant_entry_v1_t *entry(grant_ref_t ref)
+{
+    return &table[ref / ENTRIES_PER_FRAME][ref % ENTRIES_PER_FRAME];
+}
 
 static int map_frame(uint32_t idx)
 {
@@ -20,9 +27,24 @@ static int map_frame(uint32_t idx)
         .domid = DOMID_SELF,
         .space = XENMAPSPACE_grant_table,
         .idx = idx,
-        .gpfn = table_gfn + idx,
+        .gpfn = (uint64_t)(uintptr_t)table[idx] >> PAGE_SHIFT,
     };
     return (int)HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
+}
+
+/* Interrupts off or single-threaded. Frame idx: a page, then the map. */
+static int add_frame(uint32_t idx)
+{
+    table[idx] = pages_alloc(1);
+    if (!table[idx])
+        return -ENOMEM;
+    int rc = map_frame(idx);
+    if (rc) {
+        pages_free(table[idx], 1);
+        table[idx] = 0;
+        printk("gnttab: mapping frame %u failed: %d", idx, rc);
+    }
+    return rc;
 }
 
 int gnttab_init(void)
@@ -34,18 +56,14 @@ int gnttab_init(void)
         return rc ? rc : -EIO;
     }
     max_frames = q.max_nr_frames;
-    /* Reserve guest-physical room for the largest table Xen allows. */
-    table_gfn = physmap_hole_alloc(max_frames);
-    if (!table_gfn)
-        return -ENOSPC;
-    table = (grant_entry_v1_t *)(uintptr_t)(table_gfn << 12);
+    table = kzalloc(max_frames * sizeof(*table));
+    if (!table)
+        return -ENOMEM;
     uint32_t want = MIN((uint32_t)INITIAL_FRAMES, max_frames);
     for (uint32_t i = 0; i < want; i++) {
-        rc = map_frame(i);
-        if (rc) {
-            printk("gnttab: mapping frame %u failed: %d", i, rc);
+        rc = add_frame(i);
+        if (rc)
             return rc;
-        }
     }
     frames = want;
     uint32_t nrefs = frames * ENTRIES_PER_FRAME;
@@ -65,10 +83,9 @@ static int grow(void)
     grant_ref_t *storage = kmalloc(nrefs * sizeof(grant_ref_t));
     if (!storage)
         return -ENOMEM;
-    int rc = map_frame(frames);
+    int rc = add_frame(frames);
     if (rc) {
         kfree(storage);
-        printk("gnttab: growing to %u frames failed: %d", frames + 1, rc);
         return rc;
     }
     memcpy(storage, fl.next, fl.nrefs * sizeof(grant_ref_t));
@@ -90,7 +107,7 @@ int64_t gnttab_grant_access(domid_t domid, uint64_t gfn, bool readonly)
         printk("gnttab: no free grant reference (%u frames, max %u)", frames, max_frames);
         return ref;
     }
-    grant_entry_v1_t *e = &table[ref];
+    grant_entry_v1_t *e = entry((grant_ref_t)ref);
     e->domid = domid;
     e->frame = (uint32_t)gfn;
     xen_wmb(); /* domid and frame before the entry becomes valid */
@@ -102,7 +119,7 @@ int gnttab_end_access(grant_ref_t ref)
 {
     if (ref >= fl.nrefs || ref < GNTTAB_NR_RESERVED_ENTRIES)
         return -EINVAL;
-    uint16_t *flags = &table[ref].flags;
+    uint16_t *flags = &entry(ref)->flags;
     uint16_t old = READ_ONCE(*flags);
     do {
         if (old & (GTF_reading | GTF_writing))
@@ -115,6 +132,20 @@ int gnttab_end_access(grant_ref_t ref)
     if (rc)
         printk("gnttab: end_access of ref %u, which was not granted", ref);
     return rc;
+}
+
+int gnttab_resume(bool cancelled)
+{
+    if (cancelled || !table)
+        return 0;
+    for (uint32_t i = 0; i < frames; i++) {
+        int rc = map_frame(i);
+        if (rc) {
+            printk("gnttab: re-mapping frame %u after restore failed: %d", i, rc);
+            return rc;
+        }
+    }
+    return 0;
 }
 
 void gnttab_get_stats(struct gnttab_stats *st)

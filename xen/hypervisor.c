@@ -66,6 +66,7 @@ int xen_map_shared_info(uint64_t gfn)
     long rc = HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
     if (rc)
         return (int)rc;
+    xen_info.shared_info_gfn = gfn;
     HYPERVISOR_shared_info = (struct shared_info *)(uintptr_t)(gfn << 12);
     return 0;
 }

@@ -13,6 +13,7 @@ struct xen_info {
     char extra[16];        /* XENVER_extraversion, e.g. ".5" */
     uint32_t features;     /* XENVER_get_features submap 0 */
     domid_t domid;         /* from XenStore once it is up */
+    uint64_t shared_info_gfn; /* where shared_info is mapped */
 };
 extern struct xen_info xen_info;
 

@@ -20,12 +20,22 @@ static const volatile struct vcpu_time_info *time_info(void)
     return &xen_vcpu_info()->time;
 }
 
-uint64_t time_now_ns(void)
+/* Xen's system time restarts elsewhere after a restore or migration; the
+ * offset keeps our clock monotonic. */
+static int64_t time_offset;
+static uint64_t suspend_now, suspend_wall;
+
+static uint64_t raw_now(void)
 {
     struct vcpu_time_info snap;
     uint64_t tsc;
     pvclock_snapshot(time_info(), &snap, read_tsc, &tsc);
     return pvclock_system_time(&snap, tsc);
+}
+
+uint64_t time_now_ns(void)
+{
+    return raw_now() + (uint64_t)time_offset;
 }
 
 uint64_t time_since_entry_ns(void)
@@ -36,7 +46,8 @@ uint64_t time_since_entry_ns(void)
     return pvclock_scale(tsc - boot_tsc, snap.tsc_to_system_mul, snap.tsc_shift);
 }
 
-void time_wallclock(uint64_t *sec, uint32_t *nsec)
+/* Wall clock in ns: Xen's boot-time base plus raw system time. */
+static uint64_t wall_ns(void)
 {
     struct shared_info *s = HYPERVISOR_shared_info;
     uint32_t v, ws, wn, wshi;
@@ -48,9 +59,30 @@ void time_wallclock(uint64_t *sec, uint32_t *nsec)
         wshi = s->xen_wc_sec_hi;
         xen_rmb();
     } while ((v & 1) || v != READ_ONCE(s->wc_version));
-    uint64_t total = (uint64_t)wn + time_now_ns();
-    *sec = (((uint64_t)wshi << 32) | ws) + total / NS_PER_SEC;
-    *nsec = (uint32_t)(total % NS_PER_SEC);
+    return ((((uint64_t)wshi << 32) | ws) * NS_PER_SEC) + wn + raw_now();
+}
+
+void time_wallclock(uint64_t *sec, uint32_t *nsec)
+{
+    uint64_t w = wall_ns();
+    *sec = w / NS_PER_SEC;
+    *nsec = (uint32_t)(w % NS_PER_SEC);
+}
+
+void time_suspend(void)
+{
+    suspend_now = time_now_ns();
+    suspend_wall = wall_ns();
+}
+
+void time_resume(bool cancelled)
+{
+    if (cancelled)
+        return;
+    uint64_t wall = wall_ns();
+    uint64_t away = wall > suspend_wall ? wall - suspend_wall : 0;
+    time_offset = (int64_t)(suspend_now + away - raw_now());
+    timer_resume();
 }
 
 void time_program_timer(uint64_t deadline_ns)

@@ -2,6 +2,7 @@
 #define XEN_TIME_H
 /* Time from Xen's PV clock: monotonic ns, wall clock, one-shot timers. */
 #include <stdint.h>
+#include <stdbool.h>
 
 /* Reads the clock; binds VIRQ_TIMER for the kernel's timers. */
 int time_init(void);
@@ -12,6 +13,10 @@ uint64_t time_now_ns(void);
 uint64_t time_since_entry_ns(void);
 /* Wall-clock time (UTC). */
 void time_wallclock(uint64_t *sec, uint32_t *nsec);
+/* Around a save/restore: time keeps running forward across it, by the
+ * wall-clock time the domain was away. */
+void time_suspend(void);
+void time_resume(bool cancelled);
 /* Program the one-shot timer (absolute system time); 0 stops it. */
 void time_program_timer(uint64_t deadline_ns);
 #endif

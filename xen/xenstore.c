@@ -452,6 +452,42 @@ int xs_watch_remove(struct xs_watch *w)
     return rc;
 }
 
+int xs_suspend(void)
+{
+    int rc = mutex_lock_until(&req_lock, time_now_ns() + XS_REQUEST_TIMEOUT_NS);
+    if (rc)
+        printk("xenstore: a request is still in flight after %llu s; not suspending",
+               (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC));
+    return rc;
+}
+
+void xs_resume(bool cancelled)
+{
+    if (!cancelled) {
+        uint64_t evt = 0;
+        if (hvm_get_param(HVM_PARAM_STORE_EVTCHN, &evt) == 0) {
+            port = (evtchn_port_t)evt;
+            evtchn_bind_existing(port, xs_event, 0, "xenstore");
+        }
+        /* Anything half-read belongs to the old connection. */
+        if (intf->rsp_prod != intf->rsp_cons)
+            intf->rsp_cons = intf->rsp_prod;
+    }
+    mutex_unlock(&req_lock);
+    if (cancelled)
+        return;
+    struct list *pos;
+    list_for_each(pos, &watches) {
+        struct xs_watch *w = list_entry(pos, struct xs_watch, link);
+        const char *args[] = { w->path, w->token };
+        int rc = xs_talk(XS_TX_NONE, XS_WATCH, args, 2, 0, 0, 0, 0);
+        if (rc)
+            printk("xenstore: re-registering the watch on %s failed: %s", w->path,
+                   errno_name(rc));
+    }
+    waitq_wake_all(&ring_wq);
+}
+
 void xs_get_stats(struct xs_stats *st)
 {
     *st = stats;

@@ -55,6 +55,12 @@ struct xs_watch {
 int xs_watch_add(struct xs_watch *w);
 int xs_watch_remove(struct xs_watch *w);
 
+/* Around a save/restore: suspend waits for the request in flight and
+ * holds further ones; resume binds the new event channel, and registers
+ * every watch again (each then fires once). */
+int xs_suspend(void);
+void xs_resume(bool cancelled);
+
 struct xs_stats {
     uint64_t requests, errors, timeouts, watch_events, bad_replies;
     unsigned watches;

@@ -202,6 +202,16 @@ int console_read(char *buf, size_t cap, uint64_t deadline)
     return (int)n;
 }
 
+void console_resume(bool cancelled)
+{
+    uint64_t evt = 0;
+    if (cancelled || !ring || hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evt))
+        return;
+    port = (evtchn_port_t)evt;
+    evtchn_bind_existing(port, console_event, 0, "console");
+    evtchn_send(port);
+}
+
 void console_get_stats(struct console_stats *st)
 {
     *st = stats;

@@ -21,5 +21,7 @@ struct console_stats {
     uint64_t bytes_out, bytes_in, dropped;
     int pv; /* 1 once the ring is in use */
 };
+/* After a restore: the console's event channel is a new one. */
+void console_resume(bool cancelled);
 void console_get_stats(struct console_stats *st);
 #endif

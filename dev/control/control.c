@@ -7,6 +7,7 @@
 #include "shell/shell.h"
 #include "xen/xenstore.h"
 #include "xen/shutdown.h"
+#include "xen/suspend.h"
 
 struct take_ctx {
     const char *path;
@@ -45,7 +46,7 @@ static void on_shutdown(struct xs_watch *w, const char *path)
     else if (strcmp(c.value, "crash") == 0)
         domain_shutdown(SHUTDOWN_crash);
     else if (strcmp(c.value, "suspend") == 0)
-        printk("control: suspend is not supported yet; request ignored");
+        domain_suspend();
     else
         printk("control: unknown shutdown request '%.32s' ignored", c.value);
 }
@@ -82,8 +83,9 @@ static struct xs_watch sysrq_watch = { .path = "control/sysrq", .cb = on_sysrq }
 
 int control_init(void)
 {
+    /* libxl pre-creates these (writable by us); control/ itself is not. */
     static const char *const features[] = { "feature-poweroff", "feature-reboot",
-                                            "feature-sysrq" };
+                                            "feature-suspend" };
     for (unsigned i = 0; i < ARRAY_SIZE(features); i++) {
         char path[48];
         strlcpy_k(path, "control/", sizeof(path));
