@@ -13,7 +13,7 @@ static const struct errno_entry errno_table[] = {
 
 const char *errno_name(int err)
 {
-    if (err < 0)
+    if (err < 0 && err > -100000)
         err = -err;
     for (unsigned i = 0; i < sizeof(errno_table) / sizeof(errno_table[0]); i++)
         if (errno_table[i].value == err)

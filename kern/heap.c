@@ -122,6 +122,16 @@ void *heap_alloc(struct heap *h, size_t size)
     return o;
 }
 
+/* Whether offset off in page pg is the start of one of the slab's objects
+ * (not the header, not the tail past the last whole object). */
+static int slab_obj_ok(struct heap *h, const struct page_hdr *pg, uintptr_t off)
+{
+    if (pg->magic != SLAB_MAGIC || pg->cls >= HEAP_NCLASSES || off < HDR_SIZE)
+        return 0;
+    uint32_t size = h->cls[pg->cls].size;
+    return (off - HDR_SIZE) % size == 0 && off + size <= PAGE_SIZE;
+}
+
 int heap_free(struct heap *h, void *p)
 {
     if (!p)
@@ -137,15 +147,11 @@ int heap_free(struct heap *h, void *p)
         h->page_put(pg, npages);
         return 0;
     }
-    if (pg->magic != SLAB_MAGIC || pg->cls >= HEAP_NCLASSES || off < HDR_SIZE) {
+    if (!slab_obj_ok(h, pg, off)) {
         h->st.bad_frees++;
         return -EINVAL;
     }
     struct heap_class *hc = &h->cls[pg->cls];
-    if ((off - HDR_SIZE) % hc->size) {
-        h->st.bad_frees++;
-        return -EINVAL;
-    }
     struct free_obj *o = p;
     if (o->mark == FREE_MARK) {
         /* already free (or a live object that happens to hold the mark:
@@ -179,9 +185,10 @@ int heap_free(struct heap *h, void *p)
 size_t heap_usable_size(struct heap *h, void *p)
 {
     struct page_hdr *pg = hdr_of(p);
-    if (pg->magic == LARGE_MAGIC)
+    uintptr_t off = (uintptr_t)p - (uintptr_t)pg;
+    if (pg->magic == LARGE_MAGIC && off == HDR_SIZE)
         return pg->npages * PAGE_SIZE - HDR_SIZE;
-    if (pg->magic == SLAB_MAGIC && pg->cls < HEAP_NCLASSES)
+    if (slab_obj_ok(h, pg, off))
         return h->cls[pg->cls].size;
     return 0;
 }

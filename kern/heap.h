@@ -16,7 +16,7 @@ struct heap_class {
 };
 
 struct heap_stats {
-    uint64_t bytes_in_use;   /* requested bytes of live objects */
+    uint64_t bytes_in_use;   /* bytes of live objects: class size for small ones, requested size for large */
     uint64_t objects;        /* live objects */
     uint64_t slab_pages;     /* pages held by slabs */
     uint64_t large_pages;    /* pages held by large objects */

@@ -1,6 +1,17 @@
 #include "kern/memmap.h"
 #include "kern/errno.h"
 
+/* The input index of a (not yet merged) region; the last of identical ones. */
+static unsigned input_index(const struct hvm_memmap_table_entry *e, unsigned n,
+                            const struct mem_region *r)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; i++)
+        if (e[i].addr == r->start && e[i].addr + e[i].size == r->end && e[i].type == r->type)
+            k = i;
+    return k;
+}
+
 int memmap_from_pvh(struct memmap *m, const struct hvm_memmap_table_entry *e, unsigned n,
                     unsigned *bad)
 {
@@ -27,9 +38,8 @@ int memmap_from_pvh(struct memmap *m, const struct hvm_memmap_table_entry *e, un
     for (unsigned i = 1; i < m->n; i++) {
         if (m->r[i].start < m->r[i - 1].end) {
             /* report the later input entry of the overlapping pair */
-            for (unsigned k = 0; k < n; k++)
-                if (e[k].addr == m->r[i].start)
-                    *bad = k;
+            unsigned a = input_index(e, n, &m->r[i - 1]), b = input_index(e, n, &m->r[i]);
+            *bad = a > b ? a : b;
             return -EINVAL;
         }
     }

@@ -8,6 +8,7 @@
 #include "xen/hypervisor.h"
 #include "xen/time.h"
 #include "xen/shutdown.h"
+#include "xen/suspend.h"
 
 extern const char *kernel_cmdline;
 extern const char *domain_name;
@@ -26,6 +27,9 @@ static int cmd_info(int argc, char **argv)
                  (unsigned long long)(up % NS_PER_SEC / NS_PER_MS));
     shell_printf("wallclock %llu.%09u (UTC seconds)\n", (unsigned long long)sec, nsec);
     shell_printf("cmdline  '%s'\n", kernel_cmdline);
+    struct suspend_stats ss;
+    suspend_get_stats(&ss);
+    shell_printf("suspends %u (%u cancelled, %u refused)\n", ss.suspends, ss.cancelled, ss.failed);
     return 0;
 }
 

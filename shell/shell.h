@@ -21,4 +21,5 @@ void shell_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int shell_run_line(char *line);
 void shell_cmds_sys_init(void);
 void shell_cmds_xen_init(void);
+void shell_cmds_test_init(void);
 #endif

@@ -24,7 +24,11 @@ void gnt_freelist_grow(struct gnt_freelist *fl, grant_ref_t *storage, uint32_t n
     uint32_t old = fl->nrefs;
     fl->next = storage;
     fl->nrefs = nrefs;
-    for (uint32_t r = nrefs; r-- > old;) {
+    /* new refs below first are reserved too */
+    for (uint32_t r = old; r < nrefs && r < fl->first; r++)
+        storage[r] = GNT_LIST_INUSE;
+    uint32_t lo = old > fl->first ? old : fl->first;
+    for (uint32_t r = nrefs; r-- > lo;) {
         storage[r] = fl->head;
         fl->head = r;
         fl->nfree++;

@@ -68,7 +68,13 @@ int domain_suspend(void)
         stats.cancelled++;
     xs_resume(cancelled);
     resume_hooks(&hooks, cancelled);
-    printk("domu: resumed (%s)", cancelled ? "suspend cancelled, same domain" : "new domain");
+    if (!cancelled) {
+        uint64_t domid;
+        if (xs_read_uint(XS_TX_NONE, "domid", 0x7fef, &domid) == 0)
+            xen_info.domid = (domid_t)domid;
+    }
+    printk("domu: resumed (%s), domain %u", cancelled ? "suspend cancelled, same domain"
+                                                      : "new domain", xen_info.domid);
     return 0;
 }
 

@@ -8,6 +8,8 @@ int xs_encode(void *buf, size_t cap, uint32_t type, uint32_t req_id, uint32_t tx
     size_t payload = 0;
     for (unsigned i = 0; i < nargs; i++)
         payload += strlen(args[i]) + 1;
+    if (raw && raw_len > XENSTORE_PAYLOAD_MAX)
+        return -E2BIG; /* before the sum below can wrap */
     if (raw)
         payload += raw_len;
     if (payload > XENSTORE_PAYLOAD_MAX || sizeof(struct xsd_sockmsg) + payload > cap)

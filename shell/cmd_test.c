@@ -1,0 +1,103 @@
+/* Shell commands that make state to check across save/restore and
+ * migration: a counting thread, a one-shot timer, a XenStore watch. */
+#include "kern/kernel.h"
+#include "kern/sched.h"
+#include "kern/timer.h"
+#include "shell/shell.h"
+#include "xen/time.h"
+#include "xen/xenstore.h"
+#include "xen/xs_wire_codec.h"
+
+static struct thread *ticker_thread;
+static uint64_t ticks, tick_ms;
+
+static void ticker(void *arg)
+{
+    for (;;) {
+        thread_sleep_ns(tick_ms * NS_PER_MS);
+        ticks++;
+    }
+}
+
+static int cmd_ticker(int argc, char **argv)
+{
+    if (argc >= 3 && strcmp(argv[1], "start") == 0) {
+        uint64_t ms;
+        if (xs_parse_uint(argv[2], 60000, &ms) || ms == 0)
+            return -EINVAL;
+        if (ticker_thread) {
+            shell_printf("ticker: already running\n");
+            return -EBUSY;
+        }
+        tick_ms = ms;
+        ticker_thread = thread_create("ticker", ticker, 0);
+        return ticker_thread ? 0 : -ENOMEM;
+    }
+    shell_printf("ticker: %llu ticks%s\n", (unsigned long long)ticks,
+                 ticker_thread ? "" : " (not running)");
+    return 0;
+}
+
+struct oneshot {
+    struct timer t;
+    uint64_t set_at, ms;
+};
+
+static void oneshot_fired(struct timer *t)
+{
+    struct oneshot *o = t->arg;
+    printk("timer: %llu ms timer fired after %llu ms", (unsigned long long)o->ms,
+           (unsigned long long)((time_now_ns() - o->set_at) / NS_PER_MS));
+}
+
+static int cmd_timer(int argc, char **argv)
+{
+    static struct oneshot o;
+    uint64_t ms;
+    if (argc < 2 || xs_parse_uint(argv[1], 3600 * 1000, &ms))
+        return -EINVAL;
+    timer_cancel(&o.t);
+    timer_init(&o.t, oneshot_fired, &o);
+    o.ms = ms;
+    o.set_at = time_now_ns();
+    timer_arm(&o.t, o.set_at + ms * NS_PER_MS);
+    return 0;
+}
+
+static void watch_fired(struct xs_watch *w, const char *path)
+{
+    printk("watch: %s fired (%llu)", path, (unsigned long long)w->fired);
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+    if (argc < 2)
+        return -EINVAL;
+    struct xs_watch *w = kzalloc(sizeof(*w));
+    char *path = kstrdup(argv[1]);
+    if (!w || !path) {
+        kfree(w);
+        kfree(path);
+        return -ENOMEM;
+    }
+    w->path = path;
+    w->cb = watch_fired;
+    int rc = xs_watch_add(w);
+    if (rc) {
+        kfree(path);
+        kfree(w);
+    }
+    return rc;
+}
+
+static struct shell_cmd cmds[] = {
+    { "ticker", "[start MS]", "a thread that counts every MS ms", cmd_ticker, { 0, 0 } },
+    { "timer", "MS", "a one-shot timer that logs when it fires", cmd_timer, { 0, 0 } },
+    { "watch", "PATH", "a XenStore watch that logs when it fires", cmd_watch, { 0, 0 } },
+};
+
+void shell_cmds_test_init(void)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
+        shell_register(&cmds[i]);
+}
