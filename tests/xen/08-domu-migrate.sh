@@ -1,0 +1,25 @@
+# xl migrate to the same host, with a local command standing in for ssh
+# (xl runs "CMD HOST xl migrate-receive"; ours drops HOST and runs the
+# rest here). domu resumes in the new domain and carries on.
+domu_create domu 'memory = 64'
+console_wait domu 'domu: ready in' 30 >/dev/null
+shell_run domu 'ticker start 100'
+sleep 1
+before=$(console_cmd domu ticker 'ticker: [0-9]+ ticks' | grep -oE '[0-9]+')
+old=$(domid domu)
+ssh_stub=$TESTHOST_WORK/xl-local-ssh
+printf '#!/bin/sh\nshift\nexec sh -c "$*"\n' >"$ssh_stub"
+chmod +x "$ssh_stub"
+timeout 180 xl migrate -s "$ssh_stub" domu localhost >"$TESTHOST_WORK/migrate.log" 2>&1 ||
+  { tail -5 "$TESTHOST_WORK/migrate.log"; fail "xl migrate failed"; }
+grep -q 'Migration successful' "$TESTHOST_WORK/migrate.log" || fail "xl migrate did not report success"
+new=$(domid domu)
+[ "$new" != "$old" ] || fail "domu kept domain id $old across the migration"
+# The new domain's console was opened under its incoming name.
+incoming=$(console_log domu--incoming)
+[ -f "$incoming" ] && mv "$incoming" "$(console_log domu)"
+console_wait domu "domu: resumed \(new domain\), domain $new" 30 >/dev/null
+after=$(console_cmd domu ticker 'ticker: [0-9]+ ticks' | grep -oE '[0-9]+')
+[ "$after" -gt "$before" ] || fail "ticker read $before before and $after after the migration"
+console_cmd domu 'xs read name' '^domu$' >/dev/null
+console_cmd domu info "domain +$new 'domu'" >/dev/null
