@@ -73,8 +73,9 @@ int domain_suspend(void)
         if (xs_read_uint(XS_TX_NONE, "domid", 0x7fef, &domid) == 0)
             xen_info.domid = (domid_t)domid;
     }
-    printk("domu: resumed (%s), domain %u", cancelled ? "suspend cancelled, same domain"
-                                                      : "new domain", xen_info.domid);
+    printk("domu: resumed (%s), domain %u, %llu ms away",
+           cancelled ? "suspend cancelled, same domain" : "new domain", xen_info.domid,
+           (unsigned long long)(time_last_away_ns() / NS_PER_MS));
     return 0;
 }
 

@@ -23,7 +23,7 @@ static const volatile struct vcpu_time_info *time_info(void)
 /* Xen's system time restarts elsewhere after a restore or migration; the
  * offset keeps our clock monotonic. */
 static int64_t time_offset;
-static uint64_t suspend_now, suspend_wall;
+static uint64_t suspend_now, suspend_wall, last_away;
 
 static uint64_t raw_now(void)
 {
@@ -69,6 +69,11 @@ void time_wallclock(uint64_t *sec, uint32_t *nsec)
     *nsec = (uint32_t)(w % NS_PER_SEC);
 }
 
+uint64_t time_last_away_ns(void)
+{
+    return last_away;
+}
+
 void time_suspend(void)
 {
     suspend_now = time_now_ns();
@@ -77,10 +82,11 @@ void time_suspend(void)
 
 void time_resume(bool cancelled)
 {
-    if (cancelled)
-        return;
     uint64_t wall = wall_ns();
     uint64_t away = wall > suspend_wall ? wall - suspend_wall : 0;
+    last_away = away;
+    if (cancelled)
+        return;
     time_offset = (int64_t)(suspend_now + away - raw_now());
     timer_resume();
 }
@@ -91,8 +97,10 @@ void time_program_timer(uint64_t deadline_ns)
         HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
         return;
     }
-    /* No VCPU_SSHOTTMR_future: a deadline already past fires at once. */
-    struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns, .flags = 0 };
+    /* Xen counts in its own system time, without our offset. No
+     * VCPU_SSHOTTMR_future: a deadline already past fires at once. */
+    struct vcpu_set_singleshot_timer t = { .timeout_abs_ns = deadline_ns - (uint64_t)time_offset,
+                                           .flags = 0 };
     long rc = HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &t);
     if (rc)
         printk("time: VCPUOP_set_singleshot_timer failed: %ld", rc);

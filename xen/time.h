@@ -17,6 +17,8 @@ void time_wallclock(uint64_t *sec, uint32_t *nsec);
  * wall-clock time the domain was away. */
 void time_suspend(void);
 void time_resume(bool cancelled);
+/* Wall-clock nanoseconds between the last suspend and its resume. */
+uint64_t time_last_away_ns(void);
 /* Program the one-shot timer (absolute system time); 0 stops it. */
 void time_program_timer(uint64_t deadline_ns);
 #endif

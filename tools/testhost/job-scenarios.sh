@@ -1,0 +1,94 @@
+#!/bin/bash
+# Dom0 side of scenarios.sh (copied into the job directory as job.sh and
+# run by Dom0's init with its output on the job console): runs each
+# scenario of scenarios/order under its deadline, prints its output, the
+# guest consoles it produced and a PASS/FAIL line, and keeps everything in
+# out/results/NAME/ (result, output.log, console-*.log, xl-dmesg.log).
+set -uo pipefail
+J=/mnt/host
+set -a # everything in job.env reaches the scenarios
+# shellcheck source=/dev/null
+. "$J/job.env"
+set +a
+stty raw -echo 2>/dev/null # the job console is a file: no CR before LF
+
+echo "testhost: host up ($(cat "$J/out/host-up"))"
+mkdir -p /run/testhost/work
+# Kernels in Dom0's memory: the toolstack reads them from there.
+cp "$J/kernel/domu" /run/testhost/domu
+cp "$J/linux/vmlinuz" /run/testhost/linux-vmlinuz
+cp "$J/linux/initrd.gz" /run/testhost/linux-initrd.gz
+export DOMU_KERNEL=/run/testhost/domu
+export LINUX_KERNEL=/run/testhost/linux-vmlinuz
+export LINUX_INITRD=/run/testhost/linux-initrd.gz
+[ -d "$J/files" ] && export TESTHOST_FILES=$J/files
+
+max_lines=${DOMU_CONSOLE_LINES:-200}
+
+while read -r name; do
+  script=$J/scenarios/$name.sh
+  res=$J/out/results/$name
+  work=/run/testhost/work/$name
+  mkdir -p "$res" "$work"
+  # A scenario may set its own deadline with a line "# timeout: SECONDS".
+  limit=$(grep -m 1 -oE '^# *timeout: *[0-9]+' "$script" | grep -oE '[0-9]+$' || true)
+  limit=${limit:-$SCENARIO_TIMEOUT}
+  echo
+  echo "=== $name (deadline $limit s)"
+  t0=$(date +%s%N)
+  # shellcheck disable=SC2016 # expanded by the inner bash
+  TESTHOST_WORK=$work TESTHOST_REASON_FILE=$work/reason \
+    timeout -k 10 "$limit" bash -c 'set -Eeuo pipefail; . "$1"; cd "$3"; . "$2"' \
+    "$name" "$J/lib.sh" "$script" "$work" </dev/null 2>&1 |
+    tee "$res/output.log" | sed -u 's/^/  /'
+  rc=${PIPESTATUS[0]}
+  [ -z "$(tail -c 1 "$res/output.log")" ] || echo # end a last line left open
+  ms=$((($(date +%s%N) - t0) / 1000000))
+  secs=$(printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)))
+
+  # Nothing a scenario left behind may disturb the next one.
+  for d in $(timeout 30 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+    echo "  (runner: destroying leftover domain $d)"
+    timeout 60 xl destroy "$d" >/dev/null 2>&1 || echo "  (runner: xl destroy $d failed)"
+  done
+
+  # The consoles of the guests it ran: every log xenconsoled wrote since
+  # the last scenario (moved away, so the next one starts with none).
+  for log in /var/log/xen/console/guest-*.log; do
+    [ -f "$log" ] || continue
+    n=${log##*/guest-}
+    n=${n%.log}
+    tr -d '\r' <"$log" >"$res/console-$n.log"
+    rm -f "$log"
+    cp "/var/log/xen/xl-$n.log" "$res/xl-$n.log" 2>/dev/null || true
+    total=$(wc -l <"$res/console-$n.log")
+    if [ "$total" -gt "$max_lines" ]; then
+      echo "--- console of $n (last $max_lines of $total lines; all in out/results/$name/console-$n.log)"
+    else
+      echo "--- console of $n ($total lines)"
+    fi
+    tail -n "$max_lines" "$res/console-$n.log" | awk '{ print "  | " $0 }'
+  done
+
+  if [ "$rc" = 0 ]; then
+    result="PASS $name"
+  else
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+      reason="timed out after $limit s"
+      [ -s "$work/reason" ] && reason="$reason ($(head -n 1 "$work/reason"))"
+    elif [ -s "$work/reason" ]; then
+      reason=$(head -n 1 "$work/reason")
+    else
+      reason="exited with status $rc: $(tail -n 1 "$res/output.log")"
+    fi
+    result="FAIL $name: $reason"
+    timeout 30 xl dmesg >"$res/xl-dmesg.log" 2>&1
+    echo "--- xl dmesg (last 40 lines)"
+    tail -n 40 "$res/xl-dmesg.log" | awk '{ print "  | " $0 }'
+  fi
+  echo "$result" >"$res/result"
+  echo "seconds=$secs" >"$res/time"
+  echo "$result ($secs s)"
+done <"$J/scenarios/order"
+echo
+echo "testhost: all scenarios ran"
