@@ -57,8 +57,8 @@ int domain_suspend(void)
     /* Put back, in order, what a new domain does not have. */
     if (!cancelled)
         xen_map_shared_info(xen_info.shared_info_gfn);
-    time_resume(cancelled);
     evtchn_resume(cancelled);
+    time_resume(cancelled);
     gnttab_resume(cancelled);
     console_resume(cancelled);
     irq_restore(f);
