@@ -56,7 +56,7 @@ int shell_run_line(char *line)
         struct shell_cmd *c = list_entry(pos, struct shell_cmd, link);
         if (strcmp(c->name, argv[0]) == 0) {
             int rc = c->fn(argc, argv);
-            if (rc)
+            if (rc && rc != SHELL_ERR_REPORTED)
                 shell_printf("%s: %s\n", argv[0], rc == -EINVAL ? "usage: see help"
                                                                : errno_name(rc));
             return rc;

@@ -4,6 +4,9 @@
  * Subsystems add their commands with shell_register. */
 #include "kern/list.h"
 
+/* A command that printed its own error message returns this. */
+#define SHELL_ERR_REPORTED 1
+
 struct shell_cmd {
     const char *name;
     const char *usage; /* arguments, for help */

@@ -17,7 +17,7 @@ console_cmd domu 'xs read data/fromdom0' '^42$' >/dev/null
 console_cmd domu 'xs ls data' '^fromdom0$' >/dev/null
 shell_run domu 'xs rm data/probe'
 xenstore-read "/local/domain/$id/data/probe" >/dev/null 2>&1 && fail "data/probe still there after xs rm"
-console_cmd domu 'xs read no/such/node' 'xs: ENOENT' >/dev/null
+console_cmd domu 'xs read no/such/node' 'xs: no/such/node: ENOENT' >/dev/null
 console_cmd domu 'bogus' 'bogus: unknown command' >/dev/null
 # Backspace (DEL) mends a typo; the up arrow recalls the last line.
 console_cmd domu "infx$(printf '\177')o" 'uptime +[0-9]+\.[0-9]+ s' >/dev/null
