@@ -1,6 +1,7 @@
 #include "kern/kernel.h"
 #include "kern/mm.h"
 #include "arch/x86/cpu.h"
+#include "xen/hypercall.h"
 
 extern char __image_start[], __image_end[];
 
@@ -28,6 +29,21 @@ int mm_init(const struct memmap *map)
         printk("mm: RAM above 4 GiB (%llu MiB) is not used yet",
                (unsigned long long)((end - MAPPED_LIMIT) >> 20));
         end = MAPPED_LIMIT;
+    }
+    /* With memory < maxmem the map shows maxmem of RAM, but only the
+     * populate-on-demand cache (about memory=) may ever be touched: more
+     * and Xen kills the domain. Manage only as many frames as the domain
+     * has, less a margin for the pages Xen counts that are not RAM
+     * (special pages, ACPI tables). */
+    domid_t self = DOMID_SELF;
+    long present = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
+    if (present > 0 && memmap_ram_bytes(map) / PAGE_SIZE > (uint64_t)present) {
+        uint64_t cap = ((uint64_t)present - MIN((uint64_t)present / 2, 64)) << PAGE_SHIFT;
+        printk("mm: %llu KiB of RAM in the map but the domain holds %ld pages (memory < "
+               "maxmem): using the first %llu KiB",
+               (unsigned long long)(memmap_ram_bytes(map) >> 10), present,
+               (unsigned long long)(cap >> 10));
+        end = MIN(end, cap);
     }
     uint64_t npages = end >> PAGE_SHIFT;
     size_t bm_bytes = page_alloc_bitmap_bytes(npages);
