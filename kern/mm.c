@@ -38,7 +38,12 @@ int mm_init(const struct memmap *map)
     domid_t self = DOMID_SELF;
     long present = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
     if (present > 0 && memmap_ram_bytes(map) / PAGE_SIZE > (uint64_t)present) {
-        uint64_t cap = ((uint64_t)present - MIN((uint64_t)present / 2, 64)) << PAGE_SHIFT;
+        /* The image (and the bitmap after it) is touched already. */
+        uint64_t image_pages = ((uint64_t)(uintptr_t)__image_end - (uint64_t)(uintptr_t)__image_start) / PAGE_SIZE +
+                               page_alloc_bitmap_bytes(end >> PAGE_SHIFT) / PAGE_SIZE + 2;
+        uint64_t margin = MIN((uint64_t)present / 2, 64);
+        uint64_t allowed = (uint64_t)present > margin + image_pages ? (uint64_t)present - margin - image_pages : 0;
+        uint64_t cap = allowed << PAGE_SHIFT;
         printk("mm: %llu KiB of RAM in the map but the domain holds %ld pages (memory < "
                "maxmem): using the first %llu KiB",
                (unsigned long long)(memmap_ram_bytes(map) >> 10), present,
