@@ -171,12 +171,9 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
         stats.timeouts++;
         return rc;
     }
-    size_t cap = sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX;
-    char *msg = kmalloc(cap);
-    if (!msg) {
-        mutex_unlock(&req_lock);
-        return -ENOMEM;
-    }
+    /* One request in flight (req_lock), so one message buffer serves. */
+    static char msg[sizeof(struct xsd_sockmsg) + XENSTORE_PAYLOAD_MAX];
+    size_t cap = sizeof(msg);
     uint32_t id = next_req_id++;
     int len = xs_encode(msg, cap, type, id, tx, args, nargs, raw, raw_len);
     if (len < 0) {
@@ -238,7 +235,6 @@ out_pending:
     irq_restore(f);
     kfree(left);
 out:
-    kfree(msg);
     mutex_unlock(&req_lock);
     return rc;
 }
