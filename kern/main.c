@@ -14,6 +14,8 @@
 #include "xen/gnttab.h"
 #include "xen/xenstore.h"
 #include "xen/shutdown.h"
+#include "xen/xenbus_bus.h"
+#include "dev/balloon/balloon.h"
 #include "dev/control/control.h"
 #include "shell/shell.h"
 #include <xen/features.h>
@@ -64,6 +66,11 @@ static void crash_test(void)
     *p = 0xdead;
 }
 
+/* Front-end drivers join the XenBus device model before it scans device/. */
+static void drivers_register(void)
+{
+}
+
 static void init_thread(void *arg)
 {
     int rc = xs_init();
@@ -92,6 +99,11 @@ static void init_thread(void *arg)
 
     if (control_init())
         printk("control: not available; xl shutdown/reboot will not reach domu");
+    if (balloon_init())
+        printk("balloon: not available; xl mem-set will not change domu's size");
+    drivers_register();
+    if (xenbus_bus_init())
+        printk("xenbus: cannot start; no devices will be found");
     if (shell_start())
         printk("shell: cannot start");
     uint64_t ms_ready = time_since_entry_ns() / NS_PER_MS;

@@ -4,6 +4,8 @@
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
 #include "xen/xenstore.h"
+#include "xen/xenbus.h"
+#include "xen/xenbus_bus.h"
 #include "xen/xs_wire_codec.h"
 #include "xen/hypervisor.h"
 #include "xen/time.h"
@@ -152,7 +154,24 @@ static int cmd_evtchn_selftest(unsigned n)
     return rc;
 }
 
+static void print_device(struct xenbus_device *d, void *arg)
+{
+    enum xenbus_state ours = XenbusStateUnknown;
+    xenbus_read_state(d->nodename, &ours);
+    shell_printf("  %-20s %-12s %-12s domain %-5u %s%s\n", d->nodename, xenbus_state_name(ours),
+                 xenbus_state_name(d->otherend_state), d->otherend_id,
+                 d->otherend[0] ? d->otherend : "(no back-end)", d->probed ? "" : " (not attached)");
+}
+
+static int cmd_devices(int argc, char **argv)
+{
+    shell_printf("  %-20s %-12s %-12s back-end\n", "device", "state", "back-end");
+    xenbus_for_each_device(print_device, 0);
+    return 0;
+}
+
 static struct shell_cmd cmds[] = {
+    { "devices", "", "XenBus devices, their state and their back-end's", cmd_devices, { 0, 0 } },
     { "evtchn", "[selftest [N]]", "bound event channels and their counts", cmd_evtchn, { 0, 0 } },
     { "gnttab", "", "grant table use", cmd_gnttab, { 0, 0 } },
     { "xs", "ls|read|write|rm PATH [VALUE]", "XenStore access", cmd_xs, { 0, 0 } },

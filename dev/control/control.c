@@ -8,6 +8,8 @@
 #include "xen/xenstore.h"
 #include "xen/shutdown.h"
 #include "xen/suspend.h"
+#include "kern/sched.h"
+#include "kern/wait.h"
 
 struct take_ctx {
     const char *path;
@@ -28,7 +30,18 @@ static int take_request(xs_tx_t tx, void *arg)
     return xs_write(tx, c->path, "");
 }
 
+/* Requests are acted on in their own thread, not the watch thread:
+ * drivers' suspend and shutdown hooks may wait on XenStore watches. */
+static struct waitq control_wq = WAITQ_INIT(control_wq);
+static bool request_pending;
+
 static void on_shutdown(struct xs_watch *w, const char *path)
+{
+    request_pending = true;
+    waitq_wake_all(&control_wq);
+}
+
+static void handle_request(void)
 {
     struct take_ctx c = { .path = "control/shutdown" };
     int rc = xs_transaction_run(take_request, &c, 8);
@@ -49,6 +62,16 @@ static void on_shutdown(struct xs_watch *w, const char *path)
         domain_suspend();
     else
         printk("control: unknown shutdown request '%.32s' ignored", c.value);
+}
+
+static void control_thread(void *arg)
+{
+    for (;;) {
+        if (wait_event_until(&control_wq, request_pending, time_now_ns() + 60 * NS_PER_SEC))
+            continue; /* no request for a minute: wait again */
+        request_pending = false;
+        handle_request();
+    }
 }
 
 static void on_sysrq(struct xs_watch *w, const char *path)
@@ -94,6 +117,8 @@ int control_init(void)
         if (rc)
             printk("control: cannot advertise %s: %s", features[i], errno_name(rc));
     }
+    if (!thread_create("control", control_thread, 0))
+        return -ENOMEM;
     int rc = xs_watch_add(&shutdown_watch);
     if (rc == 0)
         rc = xs_watch_add(&sysrq_watch);
