@@ -11,6 +11,10 @@ extern char __image_start[], __image_end[];
 static struct page_alloc pa;
 static struct heap heap;
 static uint64_t total_pages;
+/* RAM frames in the map that the domain does not hold (memory < maxmem):
+ * in use for the allocator, the balloon's to give back or fill. */
+static uint64_t unheld_start, unheld_end;
+static const struct memmap *ram_map;
 
 static void *heap_page_get(size_t n)
 {
@@ -48,9 +52,17 @@ int mm_init(const struct memmap *map)
                "maxmem): using the first %llu KiB",
                (unsigned long long)(memmap_ram_bytes(map) >> 10), present,
                (unsigned long long)(cap >> 10));
-        end = MIN(end, cap);
+        if (cap < end) {
+            unheld_start = cap >> PAGE_SHIFT;
+            unheld_end = end >> PAGE_SHIFT;
+        }
     }
+    ram_map = map;
+    /* The allocator covers all RAM, so the balloon can fill what the
+     * domain does not hold yet; only frames below the cap start free. */
     uint64_t npages = end >> PAGE_SHIFT;
+    if (unheld_end)
+        end = unheld_start << PAGE_SHIFT;
     size_t bm_bytes = page_alloc_bitmap_bytes(npages);
     /* The bitmap goes right after the image, in RAM the map confirms. */
     uint64_t bm_start = ((uint64_t)(uintptr_t)__image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
@@ -143,6 +155,48 @@ char *kstrdup(const char *s)
     if (d)
         memcpy(d, s, n);
     return d;
+}
+
+int64_t mm_balloon_take(uint64_t count)
+{
+    unsigned long f = irq_save();
+    int64_t pfn = page_alloc_alloc(&pa, count, 1);
+    if (pfn >= 0)
+        total_pages -= count;
+    irq_restore(f);
+    return pfn;
+}
+
+void mm_balloon_give(uint64_t pfn, uint64_t count)
+{
+    unsigned long f = irq_save();
+    int r = page_alloc_free(&pa, pfn, count);
+    if (r == 0)
+        total_pages += count;
+    irq_restore(f);
+    if (r)
+        panic("mm: balloon gave back frames %llx+%llu that were not out",
+              (unsigned long long)pfn, (unsigned long long)count);
+}
+
+void mm_unheld_ram(void (*fn)(uint64_t pfn, uint64_t count, void *arg), void *arg)
+{
+    if (!unheld_end)
+        return;
+    for (unsigned i = 0; i < ram_map->n; i++) {
+        const struct mem_region *r = &ram_map->r[i];
+        if (r->type != XEN_HVM_MEMMAP_TYPE_RAM)
+            continue;
+        uint64_t s = MAX((r->start + PAGE_SIZE - 1) >> PAGE_SHIFT, unheld_start);
+        uint64_t e = MIN(r->end >> PAGE_SHIFT, unheld_end);
+        if (e > s)
+            fn(s, e - s, arg);
+    }
+}
+
+uint64_t mm_max_pfn(void)
+{
+    return pa.base_pfn + pa.npages;
 }
 
 void mm_get_stats(struct mm_stats *st)

@@ -98,5 +98,6 @@ int shell_start(void)
     shell_cmds_sys_init();
     shell_cmds_xen_init();
     shell_cmds_test_init();
+    shell_cmds_balloon_init();
     return thread_create("shell", shell_thread, 0) ? 0 : -ENOMEM;
 }

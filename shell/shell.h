@@ -25,4 +25,5 @@ int shell_run_line(char *line);
 void shell_cmds_sys_init(void);
 void shell_cmds_xen_init(void);
 void shell_cmds_test_init(void);
+void shell_cmds_balloon_init(void);
 #endif
