@@ -7,6 +7,8 @@
 static char ring[LOG_RING_SIZE];
 static uint64_t ring_head; /* total bytes ever written */
 void (*log_sink)(const char *s, size_t len);
+void (*log_line_before)(void);
+void (*log_line_after)(void);
 bool log_debug_enabled;
 
 static void ring_put(const char *s, size_t n)
@@ -43,8 +45,13 @@ static void vlog(const char *fmt, va_list ap)
     /* One line at a time, whole, even when an event handler prints too. */
     unsigned long f = irq_save();
     ring_put(buf, (size_t)n);
-    if (log_sink)
+    if (log_sink) {
+        if (log_line_before)
+            log_line_before();
         log_sink(buf, (size_t)n);
+        if (log_line_after)
+            log_line_after();
+    }
     irq_restore(f);
 }
 

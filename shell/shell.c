@@ -1,5 +1,6 @@
 #include "kern/kernel.h"
 #include "kern/printf.h"
+#include "kern/log.h"
 #include "kern/sched.h"
 #include "shell/shell.h"
 #include "shell/line_edit.h"
@@ -66,10 +67,31 @@ int shell_run_line(char *line)
     return -ENOENT;
 }
 
+/* A log line that arrives while the prompt waits for input goes on a line
+ * of its own; the prompt and what was typed so far follow it again. */
+static bool prompt_shown;
+
+static void log_before(void)
+{
+    if (prompt_shown && log_sink)
+        log_sink("\n", 1);
+}
+
+static void log_after(void)
+{
+    if (prompt_shown && log_sink) {
+        log_sink(PROMPT, sizeof(PROMPT) - 1);
+        log_sink(le.buf, le.len);
+    }
+}
+
 static void shell_thread(void *arg)
 {
     le_init(&le);
+    log_line_before = log_before;
+    log_line_after = log_after;
     shell_printf(PROMPT);
+    prompt_shown = true;
     for (;;) {
         char in[64];
         /* Waiting for a person to type has no natural end; wake now and
@@ -85,8 +107,10 @@ static void shell_thread(void *arg)
             if (done) {
                 char line[LE_LINE_MAX];
                 memcpy(line, le.buf, sizeof(line));
+                prompt_shown = false;
                 shell_run_line(line);
                 shell_printf(PROMPT);
+                prompt_shown = true;
             }
         }
     }

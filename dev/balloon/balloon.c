@@ -210,8 +210,12 @@ static void read_target(void)
         return;
     }
     if (!slack_known) {
-        /* Pages Xen counts beyond the target at boot are not ours. */
-        info.slack_pages = (int64_t)current_pages() - (int64_t)(kib / 4);
+        /* Pages Xen counts beyond the target at boot (special pages) are
+         * not ours to give. Fewer (memory < maxmem: the populate-on-demand
+         * cache shrank when the never-held frames went back) is filled up
+         * to the target, so that xl list shows what mem-set asked. */
+        int64_t extra = (int64_t)current_pages() - (int64_t)(kib / 4);
+        info.slack_pages = extra > 0 ? extra : 0;
         slack_known = true;
     }
     if (have_target && kib == target_kib)

@@ -13,7 +13,7 @@ UNIT_LDLIBS := -lcmocka
 
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
-	gnttab_freelist cons_ring pvclock line_edit xenbus_state
+	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -28,6 +28,7 @@ unit_src_cons_ring       := dev/console/cons_ring.c
 unit_src_pvclock         := xen/pvclock.c
 unit_src_line_edit       := shell/line_edit.c shell/args.c lib/string.c
 unit_src_xenbus_state    := xen/xenbus_state.c
+unit_src_balloon_plan    := dev/balloon/balloon_plan.c
 
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_TESTS))
 UNIT_SRCS := $(sort $(foreach t,$(UNIT_TESTS),tests/unit/test_$(t).c $(unit_src_$(t))))
