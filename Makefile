@@ -21,7 +21,7 @@ Q := @
 endif
 
 # Kernel sources: every .c/.S below these folders, minus host-only files.
-KSRC_DIRS := arch/x86 kern lib xen dev/console dev/control dev/balloon shell
+KSRC_DIRS := arch/x86 kern lib xen dev/console dev/control dev/balloon dev/evtchn shell
 KSRC := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(basename $(KSRC)))
 
@@ -79,13 +79,21 @@ testhost: deps
 run: deps $(KERNEL)
 	tools/testhost/run.sh $(KERNEL)
 
-xentest: deps $(KERNEL)
+# Dom0-side test tools, built here against Debian's libxen-dev (the test
+# host's Dom0 runs the same Xen libraries) and copied into each job.
+DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer
+$(BUILD)/dom0-tools/%: tools/dom0/%.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $< -lxenevtchn
+
+xentest: deps $(KERNEL) $(DOM0_TOOLS)
 	tools/testhost/scenarios.sh $(KERNEL) $(sort $(wildcard tests/xen/[0-9]*.sh))
 
 test: deps
 	tools/test-all.sh
 
-bench: deps $(KERNEL)
+bench: deps $(KERNEL) $(DOM0_TOOLS)
 	tools/bench/bench.sh $(KERNEL)
 
 clean:

@@ -16,6 +16,7 @@
 #include "xen/shutdown.h"
 #include "xen/xenbus_bus.h"
 #include "dev/balloon/balloon.h"
+#include "dev/evtchn/evtchn_user.h"
 #include "dev/control/control.h"
 #include "shell/shell.h"
 #include <xen/features.h>
@@ -99,6 +100,7 @@ static void init_thread(void *arg)
 
     if (control_init())
         printk("control: not available; xl shutdown/reboot will not reach domu");
+    evtchn_user_init();
     if (balloon_init())
         printk("balloon: not available; xl mem-set will not change domu's size");
     drivers_register();

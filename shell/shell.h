@@ -26,4 +26,5 @@ void shell_cmds_sys_init(void);
 void shell_cmds_xen_init(void);
 void shell_cmds_test_init(void);
 void shell_cmds_balloon_init(void);
+void shell_cmds_evtchn_init(void);
 #endif

@@ -156,6 +156,17 @@ int evtchn_close(evtchn_port_t port)
     return rc;
 }
 
+int evtchn_status(evtchn_port_t port, struct evtchn_status *st)
+{
+    *st = (struct evtchn_status){ .dom = DOMID_SELF, .port = port };
+    return (int)HYPERVISOR_event_channel_op(EVTCHNOP_status, st);
+}
+
+void evtchn_clear_pending(evtchn_port_t port)
+{
+    evtchn_bit_clear(HYPERVISOR_shared_info->evtchn_pending, port);
+}
+
 void evtchn_mask(evtchn_port_t port)
 {
     evtchn_bit_set(HYPERVISOR_shared_info->evtchn_mask, port);

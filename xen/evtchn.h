@@ -41,7 +41,12 @@ int evtchn_send(evtchn_port_t port);
 int evtchn_close(evtchn_port_t port);
 /* Removes the handler only (the port stays open). */
 void evtchn_unbind(evtchn_port_t port);
+/* What Xen says about one of our ports (EVTCHNOP_status): its state
+ * (EVTCHNSTAT_*) and, for an interdomain port, the peer. */
+int evtchn_status(evtchn_port_t port, struct evtchn_status *st);
 void evtchn_mask(evtchn_port_t port);
+/* Forgets an event not yet delivered (mask the port first). */
+void evtchn_clear_pending(evtchn_port_t port);
 void evtchn_unmask(evtchn_port_t port);
 /* After a restore every port is gone: re-binds the VIRQs (their ports may
  * change) and forgets the rest, which their owners bind again. */

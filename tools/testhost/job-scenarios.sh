@@ -22,6 +22,10 @@ export DOMU_KERNEL=/run/testhost/domu
 export LINUX_KERNEL=/run/testhost/linux-vmlinuz
 export LINUX_INITRD=/run/testhost/linux-initrd.gz
 [ -d "$J/files" ] && export TESTHOST_FILES=$J/files
+if [ -d "$J/dom0-tools" ]; then
+  mkdir -p /run/testhost/dom0-tools && cp "$J"/dom0-tools/* /run/testhost/dom0-tools/ && chmod +x /run/testhost/dom0-tools/*
+  export DOM0_TOOLS=/run/testhost/dom0-tools
+fi
 
 max_lines=${DOMU_CONSOLE_LINES:-200}
 

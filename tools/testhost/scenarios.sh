@@ -57,6 +57,8 @@ cp "$host/vmlinuz" "$job/linux/vmlinuz"
 cp "$host/linux-guest-initramfs.gz" "$job/linux/initrd.gz"
 cp "$REPO_ROOT/tests/xen/lib.sh" "$job/lib.sh"
 cp "$TESTHOST_DIR/job-scenarios.sh" "$job/job.sh"
+# Dom0 tools built by make (build/dom0-tools), if any.
+[ ! -d "$REPO_ROOT/build/dom0-tools" ] || cp -r "$REPO_ROOT/build/dom0-tools" "$job/dom0-tools"
 # Helper files: a "files" folder beside the (first) scenario.
 files=$(dirname "${selected[0]}")/files
 [ ! -d "$files" ] || cp -r "$files" "$job/files"
