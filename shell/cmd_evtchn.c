@@ -46,7 +46,6 @@ static int sort_u64(uint64_t *v, unsigned n)
 }
 
 #define PING_MAX 100000
-static uint64_t rtt_ns[PING_MAX];
 
 /* evtchn ping DOMID PORT|xs N: binds (once) to the peer's port and
  * measures N round trips, each with a 1 s deadline. */
@@ -75,6 +74,9 @@ static int evtchn_ping(domid_t dom, const char *port_arg, unsigned n)
         shell_printf("evtchn: bound to domain %u port %llu as port %u\n", dom,
                      (unsigned long long)rport, u->port);
     }
+    uint64_t *rtt_ns = kmalloc(n * sizeof(*rtt_ns));
+    if (!rtt_ns)
+        return -ENOMEM;
     unsigned done = 0;
     int rc = 0;
     for (; done < n; done++) {
@@ -94,6 +96,7 @@ static int evtchn_ping(domid_t dom, const char *port_arg, unsigned n)
                      (unsigned long long)rtt_ns[0] / 1000,
                      (unsigned long long)rtt_ns[done - 1] / 1000);
     }
+    kfree(rtt_ns);
     if (rc) {
         shell_printf("evtchn ping: stopped after %u: %s\n", done,
                      rc == -ENOTCONN ? "the peer closed the port" : errno_name(rc));

@@ -13,11 +13,11 @@
 #include "dev/balloon/balloon_plan.h"
 #include <xen/memory.h>
 
-#define BATCH 512        /* frames per hypercall */
+#define BATCH 2048       /* frames per hypercall: few exits to Xen per move */
 #define RESERVE_MAX 256  /* free pages kept for the kernel (1 MiB) */
 
 static struct balloon_map map;
-static xen_pfn_t frames[BATCH];
+static xen_pfn_t *frames; /* BATCH entries, allocated at start */
 static struct waitq wq = WAITQ_INIT(wq);
 static bool kicked;
 static bool have_target, slack_known;
@@ -102,10 +102,9 @@ static size_t give_back(size_t n)
 /* Takes up to n frames back from Xen: the number taken. */
 static size_t take_back(size_t n)
 {
-    uint64_t pfns[BATCH];
+    _Static_assert(sizeof(xen_pfn_t) == sizeof(uint64_t), "frame numbers are 64-bit");
+    uint64_t *pfns = (uint64_t *)frames;
     size_t want = balloon_map_find_out(&map, pfns, MIN(n, (size_t)BATCH));
-    for (size_t i = 0; i < want; i++)
-        frames[i] = (xen_pfn_t)pfns[i];
     if (!want)
         return 0;
     long done = reservation_op(XENMEM_populate_physmap, want);
@@ -161,8 +160,8 @@ static void update_info(void)
 static void move(void)
 {
     uint64_t maxp = max_pages();
+    uint64_t cur = current_pages();
     for (;;) {
-        uint64_t cur = current_pages();
         uint64_t desired = balloon_desired_pages(target_kib, info.slack_pages, maxp);
         struct balloon_step s = balloon_next_step(cur, desired, releasable_pages(), map.out, BATCH);
         if (s.pages == 0) {
@@ -185,6 +184,7 @@ static void move(void)
         size_t moved = s.pages > 0 ? give_back((size_t)s.pages) : take_back((size_t)-s.pages);
         if (!moved)
             break;
+        cur = s.pages > 0 ? cur - moved : cur + moved;
         thread_yield();
         if (kicked)
             return; /* a new target: start over with it */
@@ -312,6 +312,9 @@ int balloon_init(void)
     if (!bits)
         return -ENOMEM;
     balloon_map_init(&map, bits, max_pfn);
+    frames = pages_alloc(BATCH * sizeof(xen_pfn_t) / PAGE_SIZE);
+    if (!frames)
+        return -ENOMEM;
     suspend_hook_add(&hook);
     if (!thread_create("balloon", balloon_thread, 0))
         return -ENOMEM;

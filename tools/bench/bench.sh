@@ -12,7 +12,7 @@ set +e
 rc=${PIPESTATUS[0]}
 set -e
 
-val() { grep -E "^ *BENCH $1 $2 " "$log" | tail -1 | awk '{ print $4 }'; }
+val() { grep -E "^ *BENCH $1 $2 " "$log" | tail -1 | awk '{ print $4 }' || true; }
 row() { # METRIC LABEL UNIT GOAL-TEXT HIGHER-IS-BETTER(0/1)
   local d l r
   d=$(val "$1" domu)
@@ -36,6 +36,10 @@ row boot_wall_ms "boot: xl create -> ready (wall)" ms "domu < 1/20 of linux" 0
 row boot_guest_ms "boot: kernel entry -> ready" ms "" 0
 row min_memory_mib "smallest memory= that boots" MiB "domu < 1/16 of linux" 0
 row saverestore_ms "xl save + xl restore (128 MiB)" ms "domu < 1/5 of linux" 0
+row balloon_down_ms "balloon 64 MiB down (mem-set->xl list)" ms "domu < 1/2 of linux" 0
+row balloon_up_ms "balloon 64 MiB up (mem-set->xl list)" ms "domu < 1/2 of linux" 0
+d=$(val evtchn_rtt_us domu)
+printf '%-34s %10s %-4s %10s %-4s  %-20s %s\n' "evtchn round trip domu<->domu" "${d:--}" us - us "(no Linux figure)" "<= linux"
 d=$(val downtime_ms domu)
 printf '%-34s %10s %-4s\n' "domu downtime across save/restore" "${d:--}" ms
 exit "$rc"
