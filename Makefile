@@ -79,13 +79,16 @@ testhost: deps
 run: deps $(KERNEL)
 	tools/testhost/run.sh $(KERNEL)
 
-# Dom0-side test tools, built here against Debian's libxen-dev (the test
-# host's Dom0 runs the same Xen libraries) and copied into each job.
+# Test tools for Dom0 and the Linux reference guests, built here against
+# Debian's libxen-dev (the same Xen 4.17 libraries the test host runs),
+# static so that they also run in the Linux guest's busybox initramfs;
+# copied into each job.
 DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer
 $(BUILD)/dom0-tools/%: tools/dom0/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $< -lxenevtchn
+	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -static -s -o $@ $< \
+		-lxenevtchn -lxentoolcore -lxentoollog
 
 xentest: deps $(KERNEL) $(DOM0_TOOLS)
 	tools/testhost/scenarios.sh $(KERNEL) $(sort $(wildcard tests/xen/[0-9]*.sh))

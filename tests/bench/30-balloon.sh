@@ -2,7 +2,6 @@
 # Balloon speed: the time from `xl mem-set` until `xl list` shows the new
 # size, 64 MiB down and 64 MiB back up, for domu and for the stock Linux
 # PVH guest (its xen-balloon driver), each with memory = maxmem = 256 MiB.
-# Also the event-channel round trip domu <-> domu (median of 1000).
 . "$TESTHOST_FILES/bench-lib.sh"
 xl_mib() { xl list "$1" 2>/dev/null | awk 'NR == 2 { print $3 }'; }
 # memset_ms NAME MIB: ms until xl list shows MIB (120 s at most).
@@ -31,14 +30,7 @@ wait_line d 'balloon: at [0-9]+ KiB' 60 >/dev/null || fail "domu's balloon did n
 until [ "$(xl_mib d)" = 256 ]; do sleep 0.1; done
 measure d domu
 
-domu_create e 'memory = 32'
-console_wait e 'domu: ready in' 30 >/dev/null
-out=$(shell_run d "evtchn serve $(domid e)")
-rtt=$(shell_run e "evtchn ping $(domid d) xs 1000" 120 | grep -oE 'median [0-9]+ us' | grep -oE '[0-9]+')
-[ -n "$rtt" ] || fail "evtchn ping domu <-> domu gave no figure ($out)"
-bench evtchn_rtt_us domu "$rtt" us
 xl destroy d
-xl destroy e
 
 linux_create l 'memory = 256' 'maxmem = 256'
 wait_line l 'linux-guest: init running' 180 >/dev/null || fail "linux /init never ran"

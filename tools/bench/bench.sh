@@ -38,8 +38,7 @@ row min_memory_mib "smallest memory= that boots" MiB "domu < 1/16 of linux" 0
 row saverestore_ms "xl save + xl restore (128 MiB)" ms "domu < 1/5 of linux" 0
 row balloon_down_ms "balloon 64 MiB down (mem-set->xl list)" ms "domu < 1/2 of linux" 0
 row balloon_up_ms "balloon 64 MiB up (mem-set->xl list)" ms "domu < 1/2 of linux" 0
-d=$(val evtchn_rtt_us domu)
-printf '%-34s %10s %-4s %10s %-4s  %-20s %s\n' "evtchn round trip domu<->domu" "${d:--}" us - us "(no Linux figure)" "<= linux"
+row evtchn_rtt_us "evtchn round trip guest<->guest" us "domu <= linux" 0
 d=$(val downtime_ms domu)
 printf '%-34s %10s %-4s\n' "domu downtime across save/restore" "${d:--}" ms
 exit "$rc"
