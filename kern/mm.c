@@ -157,10 +157,10 @@ char *kstrdup(const char *s)
     return d;
 }
 
-int64_t mm_balloon_take(uint64_t count)
+int64_t mm_balloon_take(uint64_t count, uint64_t align)
 {
     unsigned long f = irq_save();
-    int64_t pfn = page_alloc_alloc(&pa, count, 1);
+    int64_t pfn = page_alloc_alloc(&pa, count, align);
     if (pfn >= 0)
         total_pages -= count;
     irq_restore(f);

@@ -15,10 +15,11 @@ int mm_init(const struct memmap *map);
 void *pages_alloc(size_t npages);
 void pages_free(void *p, size_t npages);
 
-/* For the balloon: take count contiguous free frames out of the kernel's
- * hands without touching them (their first frame, or -ENOMEM), and give
+/* For the balloon: take count contiguous free frames (aligned to align
+ * frames) out of the kernel's hands without touching them (their first
+ * frame, or -ENOMEM), and give
  * frames back once they are populated again. total_pages follows. */
-int64_t mm_balloon_take(uint64_t count);
+int64_t mm_balloon_take(uint64_t count, uint64_t align);
 void mm_balloon_give(uint64_t pfn, uint64_t count);
 /* Calls fn for the RAM ranges in the memory map the domain did not hold
  * at boot (memory < maxmem): in use for the allocator, never touched. */

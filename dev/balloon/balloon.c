@@ -26,11 +26,14 @@ static struct balloon_info info;
 static uint64_t move_started_ns;
 static bool floor_logged, max_logged;
 
-static long reservation_op(unsigned cmd, size_t n)
+#define SUPER_ORDER 9    /* 2 MiB extents: one p2m entry in Xen, not 512 */
+#define SUPER (1u << SUPER_ORDER)
+
+static long reservation_op(unsigned cmd, size_t n, unsigned order)
 {
     struct xen_memory_reservation r = {
         .nr_extents = n,
-        .extent_order = 0,
+        .extent_order = order,
         .domid = DOMID_SELF,
     };
     set_xen_guest_handle(r.extent_start, frames);
@@ -67,16 +70,51 @@ static uint64_t releasable_pages(void)
     return ms.free_pages > reserve ? ms.free_pages - reserve : 0;
 }
 
+static void mark_out(uint64_t pfn, uint64_t count)
+{
+    for (uint64_t i = 0; i < count; i++)
+        if (balloon_map_set_out(&map, pfn + i))
+            panic("balloon: frame %llx given back twice", (unsigned long long)(pfn + i));
+}
+
+/* Whole free 2 MiB runs back to Xen: the number of frames given. */
+static size_t give_back_super(size_t n)
+{
+    size_t k = 0;
+    while (k < n / SUPER && k < BATCH) {
+        int64_t pfn = mm_balloon_take(SUPER, SUPER);
+        if (pfn < 0)
+            break;
+        frames[k++] = (xen_pfn_t)pfn;
+    }
+    if (!k)
+        return 0;
+    long done = reservation_op(XENMEM_decrease_reservation, k, SUPER_ORDER);
+    if (done < 0)
+        done = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (i < (size_t)done)
+            mark_out(frames[i], SUPER);
+        else
+            mm_balloon_give(frames[i], SUPER);
+    }
+    info.released += (uint64_t)done * SUPER;
+    return (size_t)done * SUPER;
+}
+
 /* Gives n free frames back to Xen: the number given. */
 static size_t give_back(size_t n)
 {
+    size_t super = n >= SUPER ? give_back_super(n) : 0;
+    if (super)
+        return super;
     size_t got = 0;
     while (got < n) {
         uint64_t chunk = MIN((uint64_t)64, n - got);
-        int64_t pfn = mm_balloon_take(chunk);
+        int64_t pfn = mm_balloon_take(chunk, 1);
         if (pfn < 0 && chunk > 1) {
             chunk = 1;
-            pfn = mm_balloon_take(1);
+            pfn = mm_balloon_take(1, 1);
         }
         if (pfn < 0)
             break;
@@ -85,12 +123,11 @@ static size_t give_back(size_t n)
     }
     if (!got)
         return 0;
-    long done = reservation_op(XENMEM_decrease_reservation, got);
+    long done = reservation_op(XENMEM_decrease_reservation, got, 0);
     if (done < 0)
         done = 0;
     for (size_t i = 0; i < (size_t)done; i++)
-        if (balloon_map_set_out(&map, frames[i]))
-            panic("balloon: frame %lx given back twice", (unsigned long)frames[i]);
+        mark_out(frames[i], 1);
     for (size_t i = (size_t)done; i < got; i++)
         mm_balloon_give(frames[i], 1);
     if ((size_t)done < got)
@@ -99,15 +136,38 @@ static size_t give_back(size_t n)
     return (size_t)done;
 }
 
+/* Whole 2 MiB runs back from Xen: the number of frames taken. Xen may
+ * have no free 2 MiB chunk: then the caller goes on frame by frame. */
+static size_t take_back_super(size_t n)
+{
+    uint64_t *starts = (uint64_t *)frames;
+    size_t k = balloon_map_find_out_runs(&map, SUPER_ORDER, starts, MIN(n / SUPER, (size_t)BATCH));
+    if (!k)
+        return 0;
+    long done = reservation_op(XENMEM_populate_physmap, k, SUPER_ORDER);
+    if (done < 0)
+        done = 0;
+    for (size_t i = 0; i < (size_t)done; i++) {
+        for (uint64_t j = 0; j < SUPER; j++)
+            balloon_map_set_in(&map, starts[i] + j);
+        mm_balloon_give(starts[i], SUPER);
+    }
+    info.populated += (uint64_t)done * SUPER;
+    return (size_t)done * SUPER;
+}
+
 /* Takes up to n frames back from Xen: the number taken. */
 static size_t take_back(size_t n)
 {
+    size_t super = n >= SUPER ? take_back_super(n) : 0;
+    if (super)
+        return super;
     _Static_assert(sizeof(xen_pfn_t) == sizeof(uint64_t), "frame numbers are 64-bit");
     uint64_t *pfns = (uint64_t *)frames;
     size_t want = balloon_map_find_out(&map, pfns, MIN(n, (size_t)BATCH));
     if (!want)
         return 0;
-    long done = reservation_op(XENMEM_populate_physmap, want);
+    long done = reservation_op(XENMEM_populate_physmap, want, 0);
     if (done < 0)
         done = 0;
     for (size_t i = 0; i < (size_t)done; i++) {
@@ -134,7 +194,7 @@ static void release_unheld(uint64_t pfn, uint64_t count, void *arg)
         size_t n = (size_t)MIN(count, (uint64_t)BATCH);
         for (size_t i = 0; i < n; i++)
             frames[i] = (xen_pfn_t)(pfn + i);
-        reservation_op(XENMEM_decrease_reservation, n);
+        reservation_op(XENMEM_decrease_reservation, n, 0);
         for (size_t i = 0; i < n; i++)
             balloon_map_set_out(&map, pfn + i);
         *total += n;

@@ -64,6 +64,23 @@ size_t balloon_map_find_out(struct balloon_map *m, uint64_t *pfns, size_t max)
     return n;
 }
 
+size_t balloon_map_find_out_runs(const struct balloon_map *m, unsigned order, uint64_t *starts,
+                                 size_t max)
+{
+    if (order < 6 || order > 20)
+        return 0;
+    uint64_t words_per_run = 1ULL << (order - 6), n = 0;
+    uint64_t runs = m->max_pfn >> order; /* whole runs inside the map */
+    for (uint64_t r = 0; r < runs && n < max; r++) {
+        uint64_t w0 = r * words_per_run, w = 0;
+        while (w < words_per_run && m->bits[w0 + w] == ~0ULL)
+            w++;
+        if (w == words_per_run)
+            starts[n++] = r << order;
+    }
+    return (size_t)n;
+}
+
 uint64_t balloon_desired_pages(uint64_t target_kib, int64_t slack, uint64_t max_pages)
 {
     int64_t want = (int64_t)(target_kib / 4) + slack;

@@ -25,6 +25,11 @@ bool balloon_map_is_out(const struct balloon_map *m, uint64_t pfn);
  * pfns; the number found. The frames stay marked out. */
 size_t balloon_map_find_out(struct balloon_map *m, uint64_t *pfns, size_t max);
 
+/* Up to max aligned runs of 2^order frames (order >= 6: whole bitmap
+ * words) that are all out, lowest first: their first frames. */
+size_t balloon_map_find_out_runs(const struct balloon_map *m, unsigned order, uint64_t *starts,
+                                 size_t max);
+
 /* What the domain should hold, in pages, for a memory/target in KiB:
  * the target plus the slack seen at boot (pages Xen counts that are not
  * ours to give, e.g. special pages), never above the maximum. */

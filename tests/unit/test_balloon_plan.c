@@ -79,6 +79,28 @@ static void test_find_out_every_frame_once(void **state)
     assert_int_equal(seen, out);
 }
 
+static void test_find_out_runs(void **state)
+{
+    UNUSED_STATE;
+    enum { N = 4096 + 100 };
+    uint64_t bits[(N + 63) / 64];
+    struct balloon_map m;
+    balloon_map_init(&m, bits, N);
+    uint64_t starts[8];
+    assert_int_equal(balloon_map_find_out_runs(&m, 9, starts, 8), 0);
+    for (uint64_t p = 512; p < 1536; p++) /* runs 1 and 2 */
+        balloon_map_set_out(&m, p);
+    for (uint64_t p = 2048; p < 2559; p++) /* run 4, one frame short */
+        balloon_map_set_out(&m, p);
+    for (uint64_t p = 4096; p < N; p++) /* a partial run at the end */
+        balloon_map_set_out(&m, p);
+    assert_int_equal(balloon_map_find_out_runs(&m, 9, starts, 8), 2);
+    assert_int_equal(starts[0], 512);
+    assert_int_equal(starts[1], 1024);
+    assert_int_equal(balloon_map_find_out_runs(&m, 9, starts, 1), 1);
+    assert_int_equal(balloon_map_find_out_runs(&m, 3, starts, 8), 0); /* orders below 6 unsupported */
+}
+
 static void test_desired(void **state)
 {
     UNUSED_STATE;
@@ -117,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_set_in_out_twice),
         cmocka_unit_test(test_find_out_wraps_no_repeats),
         cmocka_unit_test(test_find_out_every_frame_once),
+        cmocka_unit_test(test_find_out_runs),
         cmocka_unit_test(test_desired),
         cmocka_unit_test(test_steps),
     };
