@@ -14,6 +14,7 @@ static uint64_t total_pages;
 /* RAM frames in the map that the domain does not hold (memory < maxmem):
  * in use for the allocator, the balloon's to give back or fill. */
 static uint64_t unheld_start, unheld_end;
+static uint64_t image_start_pfn, image_end_pfn; /* the image and the bitmap after it */
 static const struct memmap *ram_map;
 
 static void *heap_page_get(size_t n)
@@ -90,6 +91,8 @@ int mm_init(const struct memmap *map)
         page_alloc_reserve(&pa, 0, 1);
     uint64_t img_s = (uint64_t)(uintptr_t)__image_start >> PAGE_SHIFT;
     uint64_t img_e = bm_start / PAGE_SIZE + bm_pages;
+    image_start_pfn = img_s;
+    image_end_pfn = img_e;
     for (uint64_t f = img_s; f < img_e; f++)
         if (!page_alloc_is_used(&pa, f))
             page_alloc_reserve(&pa, f, 1);
@@ -189,8 +192,17 @@ void mm_unheld_ram(void (*fn)(uint64_t pfn, uint64_t count, void *arg), void *ar
             continue;
         uint64_t s = MAX((r->start + PAGE_SIZE - 1) >> PAGE_SHIFT, unheld_start);
         uint64_t e = MIN(r->end >> PAGE_SHIFT, unheld_end);
-        if (e > s)
+        /* In a tiny domain the image itself lies above the cap: it is
+         * held and in use, never the balloon's. */
+        uint64_t cut_s = MIN(MAX(image_start_pfn, s), e), cut_e = MAX(MIN(image_end_pfn, e), s);
+        if (cut_e > cut_s) {
+            if (cut_s > s)
+                fn(s, cut_s - s, arg);
+            if (e > cut_e)
+                fn(cut_e, e - cut_e, arg);
+        } else if (e > s) {
             fn(s, e - s, arg);
+        }
     }
 }
 
