@@ -16,6 +16,7 @@
 #include "xen/shutdown.h"
 #include "xen/xenbus_bus.h"
 #include "dev/balloon/balloon.h"
+#include "dev/blkfront/blkfront.h"
 #include "dev/evtchn/evtchn_user.h"
 #include "dev/control/control.h"
 #include "shell/shell.h"
@@ -70,6 +71,7 @@ static void crash_test(void)
 /* Front-end drivers join the XenBus device model before it scans device/. */
 static void drivers_register(void)
 {
+    blkfront_init();
 }
 
 static void init_thread(void *arg)

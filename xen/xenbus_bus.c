@@ -227,7 +227,8 @@ static void bus_thread(void *arg)
             bool any = false;
             struct list *p;
             list_for_each(p, &devices)
-                any |= list_entry(p, struct xenbus_device, link)->otherend_pending;
+                any |= list_entry(p, struct xenbus_device, link)->otherend_pending ||
+                       list_entry(p, struct xenbus_device, link)->deferred_pending;
             any;
         }), time_now_ns() + 60 * NS_PER_SEC);
         if (rc)
@@ -248,6 +249,11 @@ static void bus_thread(void *arg)
             struct xenbus_device *d = list_entry(pos, struct xenbus_device, link);
             if (d->otherend_pending && d->probed)
                 deliver_otherend(d);
+            if (d->deferred_pending && d->probed) {
+                d->deferred_pending = false;
+                if (d->drv->deferred)
+                    d->drv->deferred(d);
+            }
         }
     }
 }
@@ -365,6 +371,12 @@ void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
            errno_name(err));
     xenbus_dev_printf(dev, XS_TX_NONE, "error", "%d %s", -err, why);
     xenbus_dev_switch_state(dev, XenbusStateClosing);
+}
+
+void xenbus_dev_defer(struct xenbus_device *dev)
+{
+    dev->deferred_pending = true;
+    bus_kick();
 }
 
 void xenbus_for_each_device(void (*fn)(struct xenbus_device *dev, void *arg), void *arg)

@@ -42,6 +42,9 @@ struct xenbus_driver {
     void (*resume)(struct xenbus_device *dev, bool cancelled);
     /* The domain is going down: close politely if it is quick. Optional. */
     void (*shutdown)(struct xenbus_device *dev);
+    /* Asked for with xenbus_dev_defer (e.g. from an event handler, which
+     * cannot use XenStore). Optional. */
+    void (*deferred)(struct xenbus_device *dev);
     /* private */
     struct list link;
 };
@@ -59,6 +62,7 @@ struct xenbus_device {
     struct xs_watch otherend_watch;
     char otherend_watch_path[136];
     bool otherend_pending;    /* the watch fired, not yet handled */
+    bool deferred_pending;    /* xenbus_dev_defer was called */
     bool probed;              /* probe succeeded */
     bool gone;                /* node vanished: remove pending */
     struct list link;
@@ -88,6 +92,9 @@ int xenbus_dev_wait_otherend(struct xenbus_device *dev, uint32_t mask, uint64_t 
  * it to <nodename>/error for the toolstack, and switches to Closing. */
 void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Any context: the bus thread calls the driver's deferred callback soon. */
+void xenbus_dev_defer(struct xenbus_device *dev);
 
 /* Calls fn for every known device (for the shell). */
 void xenbus_for_each_device(void (*fn)(struct xenbus_device *dev, void *arg), void *arg);

@@ -1,0 +1,119 @@
+/* The registry of block devices and the synchronous helpers. */
+#include "kern/kernel.h"
+#include "kern/wait.h"
+#include "blk/blkdev.h"
+
+static struct list devices = LIST_INIT(devices);
+
+int blkdev_register(struct blkdev *d)
+{
+    if (blkdev_find(d->name)) {
+        printk("blk: a device named %s exists already", d->name);
+        return -EEXIST;
+    }
+    list_add_tail(&devices, &d->link);
+    d->registered = true;
+    printk("blk: %s: %llu sectors (%llu MiB), sector size %u%s%s", d->name,
+           (unsigned long long)d->sectors, (unsigned long long)(d->sectors >> 11),
+           d->sector_size, d->readonly ? ", read-only" : "", d->cdrom ? ", CD-ROM" : "");
+    return 0;
+}
+
+void blkdev_unregister(struct blkdev *d)
+{
+    if (!d->registered)
+        return;
+    list_del(&d->link);
+    d->registered = false;
+    printk("blk: %s: gone", d->name);
+}
+
+struct blkdev *blkdev_find(const char *name)
+{
+    struct list *pos;
+    list_for_each(pos, &devices) {
+        struct blkdev *d = list_entry(pos, struct blkdev, link);
+        if (strcmp(d->name, name) == 0)
+            return d;
+    }
+    return 0;
+}
+
+void blkdev_for_each(void (*fn)(struct blkdev *d, void *arg), void *arg)
+{
+    struct list *pos;
+    list_for_each(pos, &devices)
+        fn(list_entry(pos, struct blkdev, link), arg);
+}
+
+int blk_submit(struct blkdev *d, struct blk_request *r)
+{
+    int rc = blk_check(d, r);
+    if (rc)
+        return rc;
+    r->status = 0;
+    r->issued = 0;
+    r->parts = 0;
+    return d->ops->submit(d, r);
+}
+
+void blk_complete(struct blkdev *d, struct blk_request *r, int status)
+{
+    r->status = status;
+    if (status)
+        d->st.errors++;
+    else if (r->op == BLK_READ) {
+        d->st.reads++;
+        d->st.sectors_read += r->count;
+    } else if (r->op == BLK_WRITE) {
+        d->st.writes++;
+        d->st.sectors_written += r->count;
+    } else if (r->op == BLK_FLUSH) {
+        d->st.flushes++;
+    } else {
+        d->st.discards++;
+    }
+    r->done(r);
+}
+
+struct sync_wait {
+    struct waitq wq;
+    bool done;
+};
+
+static void sync_done(struct blk_request *r)
+{
+    struct sync_wait *w = r->arg;
+    w->done = true;
+    waitq_wake_all(&w->wq);
+}
+
+int blk_rw_sync(struct blkdev *d, enum blk_op op, uint64_t sector, uint32_t count, void *buf,
+                uint64_t deadline)
+{
+    /* Kept static per call site would race; a timed-out request still
+     * points here, so the waiter lives on the heap and leaks on timeout. */
+    struct sync_wait *w = kzalloc(sizeof(*w));
+    struct blk_request *r = kzalloc(sizeof(*r));
+    if (!w || !r) {
+        kfree(w);
+        kfree(r);
+        return -ENOMEM;
+    }
+    waitq_init(&w->wq);
+    *r = (struct blk_request){ .op = op, .sector = sector, .count = count, .buf = buf,
+                               .done = sync_done, .arg = w };
+    int rc = blk_submit(d, r);
+    if (rc == 0) {
+        rc = wait_event_until(&w->wq, w->done, deadline);
+        if (rc) {
+            printk("blk: %s: %s of %u sectors at %llu not done before the deadline", d->name,
+                   blk_op_name(op), count, (unsigned long long)sector);
+            return rc; /* w and r stay allocated: the driver still holds r */
+        }
+        rc = r->status;
+    }
+    kfree(w);
+    kfree(r);
+    return rc;
+}

@@ -1,0 +1,70 @@
+#include "dev/blkfront/blkfront_rsp.h"
+#include "kern/errno.h"
+
+int blkfront_rsp_count(RING_IDX rsp_cons, RING_IDX rsp_prod, RING_IDX req_prod,
+                       unsigned ring_size, const char **why)
+{
+    RING_IDX n = rsp_prod - rsp_cons;          /* free-running, wraps */
+    RING_IDX outstanding = req_prod - rsp_cons;
+    if (n > ring_size) {
+        *why = "response producer ran more than a ring ahead";
+        return -EBADMSG;
+    }
+    if (n > outstanding) {
+        *why = "more responses than requests outstanding";
+        return -EBADMSG;
+    }
+    return (int)n;
+}
+
+int blkfront_rsp_check(const struct blkif_response *rsp, const blkfront_slot_t *slots,
+                       unsigned nslots, int *status, const char **why)
+{
+    if (rsp->id >= nslots) {
+        *why = "response id out of range";
+        return -EBADMSG;
+    }
+    blkfront_slot_t s = slots[rsp->id];
+    if (s == BLKFRONT_SLOT_FREE) {
+        *why = "response for a request not outstanding (duplicate or invented)";
+        return -EBADMSG;
+    }
+    if (rsp->operation != (uint8_t)(s - 1)) {
+        *why = "response operation differs from the request's";
+        return -EBADMSG;
+    }
+    switch (rsp->status) {
+    case BLKIF_RSP_OKAY:
+        *status = 0;
+        return 0;
+    case BLKIF_RSP_ERROR:
+        *status = -EIO;
+        return 0;
+    case BLKIF_RSP_EOPNOTSUPP:
+        *status = -EOPNOTSUPP;
+        return 0;
+    default:
+        *why = "unknown response status";
+        return -EBADMSG;
+    }
+}
+
+uint32_t blkfront_segments(uintptr_t buf, uint32_t sectors, struct blkfront_seg *segs,
+                           unsigned max, unsigned *nsegs)
+{
+    uint32_t done = 0;
+    unsigned n = 0;
+    while (done < sectors && n < max) {
+        uintptr_t at = buf + (uintptr_t)done * 512;
+        unsigned first = (unsigned)((at & 4095) / 512);
+        uint32_t room = 8 - first;
+        uint32_t take = sectors - done < room ? sectors - done : room;
+        segs[n].gfn = at >> 12;
+        segs[n].first = (uint8_t)first;
+        segs[n].last = (uint8_t)(first + take - 1);
+        n++;
+        done += take;
+    }
+    *nsegs = n;
+    return done;
+}

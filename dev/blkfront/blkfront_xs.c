@@ -1,0 +1,338 @@
+/* blkfront's XenBus side: negotiation with the back-end, hot-unplug,
+ * save/restore. Runs in the XenBus thread (suspend in the control
+ * thread); the data path is in blkfront.c. */
+#include "kern/kernel.h"
+#include "kern/printf.h"
+#include "kern/sched.h"
+#include "kern/wait.h"
+#include "kern/mm.h"
+#include "xen/xenbus.h"
+#include "xen/xs_wire_codec.h"
+#include "dev/blkfront/blkfront.h"
+
+#define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
+#define DRAIN_TIMEOUT_NS (5 * NS_PER_SEC)
+
+const char *blkfront_state_name(enum blkfront_state s)
+{
+    static const char *const names[] = { "init", "connected", "suspended", "closing", "closed",
+                                         "broken" };
+    return (unsigned)s < ARRAY_SIZE(names) ? names[s] : "?";
+}
+
+/* Linux's names for Xen virtual disks: 202:<disk * 16 + partition> is
+ * xvd<letter>; extended ids (bit 28) carry the disk number in bits 8-27. */
+static void vdev_name(uint32_t id, char *out, size_t cap)
+{
+    uint32_t disk;
+    if (id & (1u << 28))
+        disk = (id >> 8) & 0xfffff;
+    else if ((id >> 8) == 202)
+        disk = (id & 0xff) >> 4;
+    else {
+        k_snprintf(out, cap, "vbd%u", id);
+        return;
+    }
+    char letters[8];
+    int n = 0;
+    do {
+        letters[n++] = (char)('a' + disk % 26);
+        disk = disk / 26;
+    } while (disk-- > 0 && n < 7);
+    char name[16] = "xvd";
+    for (int i = 0; i < n; i++)
+        name[3 + i] = letters[n - 1 - i];
+    name[3 + n] = 0;
+    strlcpy_k(out, name, cap);
+}
+
+static uint64_t opt_uint(struct blkfront *bf, const char *node, uint64_t max, uint64_t dflt)
+{
+    uint64_t v;
+    int rc = xenbus_dev_read_otherend_uint(bf->xdev, node, max, &v);
+    return rc == 0 ? v : dflt; /* absent (or malformed, logged): not offered */
+}
+
+struct ring_info {
+    struct blkfront *bf;
+};
+
+static int write_ring_info(xs_tx_t tx, void *arg)
+{
+    struct blkfront *bf = ((struct ring_info *)arg)->bf;
+    struct xenbus_device *x = bf->xdev;
+    int rc;
+    if (bf->ring_order == 0) {
+        rc = xenbus_dev_printf(x, tx, "ring-ref", "%u", bf->ring_ref[0]);
+    } else {
+        rc = xenbus_dev_printf(x, tx, "ring-page-order", "%u", bf->ring_order);
+        for (unsigned i = 0; !rc && i < (1u << bf->ring_order); i++) {
+            char node[16];
+            k_snprintf(node, sizeof(node), "ring-ref%u", i);
+            rc = xenbus_dev_printf(x, tx, node, "%u", bf->ring_ref[i]);
+        }
+    }
+    if (!rc)
+        rc = xenbus_dev_printf(x, tx, "event-channel", "%u", bf->port);
+    if (!rc)
+        rc = xenbus_dev_write(x, tx, "protocol", XEN_IO_PROTO_ABI_NATIVE);
+    if (!rc)
+        rc = xenbus_dev_write(x, tx, "feature-persistent", "0");
+    return rc;
+}
+
+/* Reads what the connected back-end says about the disk. */
+static int read_disk(struct blkfront *bf)
+{
+    struct xenbus_device *x = bf->xdev;
+    uint64_t sectors, info = 0, ssize = 512, pssize;
+    int rc = xenbus_dev_read_otherend_uint(x, "sectors", UINT64_MAX >> 10, &sectors);
+    if (rc) {
+        xenbus_dev_fatal(x, rc, "reading the back-end's 'sectors'");
+        return rc;
+    }
+    xenbus_dev_read_otherend_uint(x, "info", 0xffffffff, &info);
+    rc = xenbus_dev_read_otherend_uint(x, "sector-size", 1 << 16, &ssize);
+    if (rc == 0 && (ssize < 512 || (ssize & (ssize - 1)))) {
+        xenbus_dev_fatal(x, -EINVAL, "sector-size %llu is not a power of two >= 512",
+                         (unsigned long long)ssize);
+        return -EINVAL;
+    }
+    pssize = opt_uint(bf, "physical-sector-size", 1 << 20, ssize);
+    struct blkdev *d = &bf->bd;
+    if (d->registered && (d->sectors != sectors || d->sector_size != ssize))
+        printk("blkfront: %s: the disk changed across the reconnection (%llu -> %llu "
+               "sectors)", d->name, (unsigned long long)d->sectors,
+               (unsigned long long)sectors);
+    d->sectors = sectors;
+    d->sector_size = (uint32_t)ssize;
+    d->physical_sector_size = (uint32_t)pssize;
+    d->readonly = info & VDISK_READONLY;
+    d->removable = info & VDISK_REMOVABLE;
+    d->cdrom = info & VDISK_CDROM;
+    d->can_flush = opt_uint(bf, "feature-flush-cache", 1, 0);
+    d->can_barrier = opt_uint(bf, "feature-barrier", 1, 0);
+    d->can_discard = opt_uint(bf, "feature-discard", 1, 0);
+    d->discard_granularity = (uint32_t)opt_uint(bf, "discard-granularity", 1u << 30, 0);
+    d->discard_alignment = (uint32_t)opt_uint(bf, "discard-alignment", 1u << 30, 0);
+    d->max_sectors_per_piece = BLKIF_MAX_SEGMENTS_PER_REQUEST * (PAGE_SIZE / BLK_SECTOR);
+    /* What the back-end offers and what we use of it, for `blk list`. */
+    uint64_t indirect = opt_uint(bf, "feature-max-indirect-segments", 1u << 20, 0);
+    uint64_t persistent = opt_uint(bf, "feature-persistent", 1, 0);
+    uint64_t queues = opt_uint(bf, "multi-queue-max-queues", 1024, 1);
+    k_snprintf(bf->features, sizeof(bf->features),
+               "ring %u page%s%s%s%s; offered, not used: indirect %llu, persistent %llu, "
+               "queues %llu",
+               1u << bf->ring_order, bf->ring_order ? "s" : "", d->can_flush ? ", flush" : "",
+               d->can_barrier ? ", barrier" : "", d->can_discard ? ", discard" : "",
+               (unsigned long long)indirect, (unsigned long long)persistent,
+               (unsigned long long)queues);
+    return 0;
+}
+
+/* Ring, grants, event channel, XenStore handshake, up to Connected. */
+static int connect(struct blkfront *bf)
+{
+    struct xenbus_device *x = bf->xdev;
+    uint64_t deadline = time_now_ns() + CONNECT_TIMEOUT_NS;
+    enum xenbus_state st;
+    int rc = xenbus_dev_wait_otherend(x, (1u << XenbusStateInitWait) | (1u << XenbusStateInitialised) |
+                                      (1u << XenbusStateConnected), deadline, &st);
+    if (rc) {
+        printk("blkfront: %s: the back-end never offered to connect (state %s)", bf->bd.name,
+               xenbus_state_name(st));
+        return rc;
+    }
+    unsigned order = (unsigned)opt_uint(bf, "max-ring-page-order", 16, 0);
+    if (order > BLKFRONT_MAX_RING_ORDER)
+        order = BLKFRONT_MAX_RING_ORDER;
+    if (bf->ring_pages && order != bf->ring_order) {
+        pages_free(bf->ring_pages, 1u << bf->ring_order);
+        bf->ring_pages = 0;
+    }
+    rc = blkfront_ring_setup(bf, order);
+    if (rc) {
+        xenbus_dev_fatal(x, rc, "setting up the ring");
+        return rc;
+    }
+    struct ring_info ri = { bf };
+    rc = xs_transaction_run(write_ring_info, &ri, 8);
+    if (rc) {
+        xenbus_dev_fatal(x, rc, "writing the ring details");
+        return rc;
+    }
+    xenbus_dev_switch_state(x, XenbusStateInitialised);
+    rc = xenbus_dev_wait_otherend(x, 1u << XenbusStateConnected, deadline, &st);
+    if (rc) {
+        printk("blkfront: %s: the back-end did not connect (state %s)", bf->bd.name,
+               xenbus_state_name(st));
+        return rc;
+    }
+    rc = read_disk(bf);
+    if (rc)
+        return rc;
+    xenbus_dev_switch_state(x, XenbusStateConnected);
+    unsigned long f = irq_save();
+    bf->state = BF_CONNECTED;
+    irq_restore(f);
+    printk("blkfront: %s: connected to domain %u (%s)", bf->bd.name, x->otherend_id,
+           bf->features);
+    blkfront_issue(bf);
+    return 0;
+}
+
+static int probe(struct xenbus_device *x)
+{
+    uint64_t id;
+    if (xs_parse_uint(x->id, 0xffffffff, &id)) {
+        printk("blkfront: %s: device id is not a number", x->nodename);
+        return -EINVAL;
+    }
+    struct blkfront *bf = kzalloc(sizeof(*bf));
+    if (!bf)
+        return -ENOMEM;
+    bf->xdev = x;
+    x->priv = bf;
+    bf->vdev = (uint16_t)id;
+    vdev_name((uint32_t)id, bf->bd.name, sizeof(bf->bd.name));
+    blkfront_init_dev(bf);
+    int rc = connect(bf);
+    if (rc == 0)
+        rc = blkdev_register(&bf->bd);
+    if (rc) {
+        blkfront_ring_teardown(bf, true);
+        x->priv = 0;
+        kfree(bf);
+        return rc;
+    }
+    return 0;
+}
+
+/* The back-end is going (xl block-detach) or broke the protocol: let what
+ * is on the ring finish (with a deadline), fail the rest, say Closed. */
+static void close_dev(struct blkfront *bf, const char *why)
+{
+    unsigned long f = irq_save();
+    bool broken = bf->state == BF_BROKEN;
+    if (bf->state == BF_CLOSED) {
+        irq_restore(f);
+        return;
+    }
+    if (!broken)
+        bf->state = BF_CLOSING;
+    irq_restore(f);
+    printk("blkfront: %s: closing (%s)", bf->bd.name, why);
+    if (!broken)
+        blkfront_wait_idle(bf, time_now_ns() + DRAIN_TIMEOUT_NS);
+    blkfront_fail_all(bf, -ENODEV);
+    blkdev_unregister(&bf->bd);
+    blkfront_ring_teardown(bf, true);
+    xenbus_dev_switch_state(bf->xdev, XenbusStateClosing);
+    xenbus_dev_switch_state(bf->xdev, XenbusStateClosed);
+    f = irq_save();
+    bf->state = BF_CLOSED;
+    irq_restore(f);
+}
+
+static void otherend_changed(struct xenbus_device *x, enum xenbus_state st)
+{
+    struct blkfront *bf = x->priv;
+    if (!bf)
+        return;
+    if (st == XenbusStateClosing || st == XenbusStateClosed)
+        close_dev(bf, st == XenbusStateClosing ? "the back-end is closing" : "the back-end closed");
+}
+
+static void deferred(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    if (bf && bf->close_pending) {
+        xenbus_dev_fatal(x, -EBADMSG, "the back-end broke the blkif protocol");
+        close_dev(bf, "protocol violation");
+    }
+}
+
+static void remove(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    if (!bf)
+        return;
+    close_dev(bf, "device removed");
+    x->priv = 0;
+    if (bf->grants_leaked)
+        return; /* the back-end may still write into it */
+    kfree(bf);
+}
+
+static int suspend(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    unsigned long f = irq_save();
+    if (bf->state == BF_CONNECTED || bf->state == BF_INIT)
+        bf->state = BF_SUSPENDED;
+    irq_restore(f);
+    /* Fewer requests to re-issue if the ring drains; not needed. */
+    if (bf->state == BF_SUSPENDED)
+        blkfront_wait_idle(bf, time_now_ns() + NS_PER_SEC);
+    return 0;
+}
+
+static void resume(struct xenbus_device *x, bool cancelled)
+{
+    struct blkfront *bf = x->priv;
+    if (!bf || bf->state != BF_SUSPENDED)
+        return;
+    if (cancelled) {
+        unsigned long f = irq_save();
+        bf->state = BF_CONNECTED;
+        irq_restore(f);
+        blkfront_issue(bf);
+        return;
+    }
+    /* A new domain: the old ring, its grants and event channel are gone. */
+    blkfront_mark_reissue(bf);
+    unsigned again = bf->reissue;
+    blkfront_ring_teardown(bf, false);
+    bf->reconnects++;
+    int rc = connect(bf);
+    if (rc) {
+        printk("blkfront: %s: reconnecting after the restore failed: %s", bf->bd.name,
+               errno_name(rc));
+        close_dev(bf, "no back-end after the restore");
+        return;
+    }
+    printk("blkfront: %s: reconnected after the restore, %u requests re-issued", bf->bd.name,
+           again);
+}
+
+static void shutdown(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    if (bf && bf->state == BF_CONNECTED)
+        blkfront_wait_idle(bf, time_now_ns() + NS_PER_SEC); /* writes reach the disk */
+}
+
+static struct xenbus_driver driver = {
+    .type = "vbd",
+    .probe = probe,
+    .otherend_changed = otherend_changed,
+    .remove = remove,
+    .suspend = suspend,
+    .resume = resume,
+    .shutdown = shutdown,
+    .deferred = deferred,
+};
+
+/* A protocol violation is found in the event handler, which cannot use
+ * XenStore: the bus thread closes the device when it next looks. */
+void blkfront_defer_close(struct blkfront *bf)
+{
+    bf->close_pending = true;
+    xenbus_dev_defer(bf->xdev);
+}
+
+int blkfront_init(void)
+{
+    xenbus_driver_register(&driver);
+    return 0;
+}
