@@ -83,11 +83,11 @@ run: deps $(KERNEL)
 # Debian's libxen-dev (the same Xen 4.17 libraries the test host runs),
 # static so that they also run in the Linux guest's busybox initramfs;
 # copied into each job.
-DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer
+DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer $(BUILD)/dom0-tools/blkbench
 $(BUILD)/dom0-tools/%: tools/dom0/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
-	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -static -s -o $@ $< \
+	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -static -s -pthread -o $@ $< \
 		-lxenevtchn -lxentoolcore -lxentoollog
 
 xentest: deps $(KERNEL) $(DOM0_TOOLS)

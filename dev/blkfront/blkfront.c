@@ -311,10 +311,13 @@ int blkfront_ring_setup(struct blkfront *bf, unsigned order)
 
 /* Drops the ring's grants and event channel. After a restore Xen forgot
  * them: the calls then only tidy our own books. */
-void blkfront_ring_teardown(struct blkfront *bf, bool free_pages)
+void blkfront_ring_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot)
 {
     if (bf->have_port) {
-        evtchn_close(bf->port);
+        if (xen_forgot)
+            evtchn_unbind(bf->port); /* the port died with the old domain */
+        else
+            evtchn_close(bf->port);
         bf->have_port = false;
     }
     for (unsigned i = 0; i < (1u << bf->ring_order); i++) {

@@ -59,7 +59,7 @@ struct blkfront {
 /* blkfront.c: the data path. */
 void blkfront_init_dev(struct blkfront *bf);
 int blkfront_ring_setup(struct blkfront *bf, unsigned order);
-void blkfront_ring_teardown(struct blkfront *bf, bool free_pages);
+void blkfront_ring_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot);
 void blkfront_issue(struct blkfront *bf);
 void blkfront_fail_all(struct blkfront *bf, int status);
 void blkfront_mark_reissue(struct blkfront *bf);

@@ -200,7 +200,7 @@ static int probe(struct xenbus_device *x)
     if (rc == 0)
         rc = blkdev_register(&bf->bd);
     if (rc) {
-        blkfront_ring_teardown(bf, true);
+        blkfront_ring_teardown(bf, true, false);
         x->priv = 0;
         kfree(bf);
         return rc;
@@ -226,7 +226,7 @@ static void close_dev(struct blkfront *bf, const char *why)
         blkfront_wait_idle(bf, time_now_ns() + DRAIN_TIMEOUT_NS);
     blkfront_fail_all(bf, -ENODEV);
     blkdev_unregister(&bf->bd);
-    blkfront_ring_teardown(bf, true);
+    blkfront_ring_teardown(bf, true, false);
     xenbus_dev_switch_state(bf->xdev, XenbusStateClosing);
     xenbus_dev_switch_state(bf->xdev, XenbusStateClosed);
     f = irq_save();
@@ -292,7 +292,7 @@ static void resume(struct xenbus_device *x, bool cancelled)
     /* A new domain: the old ring, its grants and event channel are gone. */
     blkfront_mark_reissue(bf);
     unsigned again = bf->reissue;
-    blkfront_ring_teardown(bf, false);
+    blkfront_ring_teardown(bf, false, true);
     bf->reconnects++;
     int rc = connect(bf);
     if (rc) {

@@ -9,14 +9,13 @@ ro=$TESTHOST_WORK/disk2.img
 truncate -s 64M "$disk"
 truncate -s 16M "$ro"
 # pattern SEED SECTOR COUNT: what `blk fill` writes, made here in bash.
-pattern() {
-  local seed=$1 s=$2 n=$3 i unit rep
-  for ((i = s; i < s + n; i++)); do
-    unit="domu $seed $i "
-    rep=$unit
-    while [ ${#rep} -lt 512 ]; do rep=$rep$unit; done
-    printf '%s' "${rep:0:512}"
-  done
+pattern() { # SEED SECTOR COUNT: what `blk fill` writes ("domu SEED S " repeated, 512 bytes per sector)
+  awk -v seed="$1" -v s="$2" -v n="$3" 'BEGIN {
+    for (i = s; i < s + n; i++) {
+      u = "domu " seed " " i " "; r = u
+      while (length(r) < 512) r = r u
+      printf "%s", substr(r, 1, 512)
+    } }'
 }
 domu_create blk "disk = ['$disk,raw,xvda,rw', '$ro,raw,xvdb,ro']"
 console_wait blk 'domu: ready in' 30 >/dev/null

@@ -38,6 +38,12 @@ row min_memory_mib "smallest memory= that boots" MiB "domu < 1/16 of linux" 0
 row saverestore_ms "xl save + xl restore (128 MiB)" ms "domu < 1/5 of linux" 0
 row balloon_down_ms "balloon 64 MiB down (mem-set->xl list)" ms "domu < 1/2 of linux" 0
 row balloon_up_ms "balloon 64 MiB up (mem-set->xl list)" ms "domu < 1/2 of linux" 0
+row blk_seqread64k_kibs "blk seq read 64 KiB (KiB/s)" KiB/s "domu >= 1.2x linux" 1
+row blk_seqwrite64k_kibs "blk seq write 64 KiB (KiB/s)" KiB/s "domu >= 1.2x linux" 1
+row blk_seqread1m_kibs "blk seq read 1 MiB (KiB/s)" KiB/s "domu >= 1.2x linux" 1
+row blk_seqwrite1m_kibs "blk seq write 1 MiB (KiB/s)" KiB/s "domu >= 1.2x linux" 1
+row blk_randread4k_qd1_iops "blk 4 KiB random read QD1" IOPS "domu >= 1.2x linux" 1
+row blk_randread4k_qd32_iops "blk 4 KiB random read QD32" IOPS "domu >= 1.2x linux" 1
 row evtchn_rtt_us "evtchn round trip guest<->guest" us "domu <= linux" 0
 d=$(val downtime_ms domu)
 printf '%-34s %10s %-4s\n' "domu downtime across save/restore" "${d:--}" ms

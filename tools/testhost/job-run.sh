@@ -48,6 +48,12 @@ trap finish EXIT
 esc=${DOMU_CMDLINE//\\/\\\\}
 esc=${esc//\"/\\\"}
 cfg=("extra = \"$esc\"" "memory = $DOMU_MEMORY" 'on_crash = "destroy"' 'on_poweroff = "destroy"')
+# A scratch disk (a file in Dom0, blkback) so that `blk list` shows xvda.
+if [ "${DOMU_DISK_MIB:-64}" != 0 ]; then
+  mkdir -p /run/testhost/work
+  truncate -s "${DOMU_DISK_MIB:-64}M" /run/testhost/work/scratch.img
+  cfg+=("disk = ['/run/testhost/work/scratch.img,raw,xvda,rw']")
+fi
 up=$(sed 's/ jobtty=.*//; s/dom0_uptime=//' "$J/out/host-up")
 
 if [ "${RUN_INTERACTIVE:-0}" = 1 ]; then
