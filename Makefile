@@ -21,7 +21,7 @@ Q := @
 endif
 
 # Kernel sources: every .c/.S below these folders, minus host-only files.
-KSRC_DIRS := arch/x86 kern lib xen dev/console dev/control dev/balloon dev/evtchn dev/blkfront blk shell
+KSRC_DIRS := arch/x86 kern lib xen dev/console dev/control dev/balloon dev/evtchn dev/blkfront dev/netfront blk net shell
 KSRC := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(basename $(KSRC)))
 
@@ -83,7 +83,8 @@ run: deps $(KERNEL)
 # Debian's libxen-dev (the same Xen 4.17 libraries the test host runs),
 # static so that they also run in the Linux guest's busybox initramfs;
 # copied into each job.
-DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer $(BUILD)/dom0-tools/blkbench
+DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer $(BUILD)/dom0-tools/blkbench \
+	$(BUILD)/dom0-tools/udpcheck
 $(BUILD)/dom0-tools/%: tools/dom0/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"

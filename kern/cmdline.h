@@ -9,4 +9,6 @@ bool cmdline_has(const char *cmdline, const char *flag);
 /* Copies the value of key into buf. Returns its length, -ENOENT if the key
  * is absent, -E2BIG if the value does not fit (buf then holds nothing). */
 int cmdline_get(const char *cmdline, const char *key, char *buf, size_t cap);
+/* The kernel command line (xl "extra"), set at start. */
+extern const char *kernel_cmdline;
 #endif

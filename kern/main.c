@@ -17,6 +17,7 @@
 #include "xen/xenbus_bus.h"
 #include "dev/balloon/balloon.h"
 #include "dev/blkfront/blkfront.h"
+#include "dev/netfront/netfront.h"
 #include "dev/evtchn/evtchn_user.h"
 #include "dev/control/control.h"
 #include "shell/shell.h"
@@ -72,6 +73,7 @@ static void crash_test(void)
 static void drivers_register(void)
 {
     blkfront_init();
+    netfront_init();
 }
 
 static void init_thread(void *arg)

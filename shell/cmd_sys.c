@@ -1,5 +1,6 @@
 /* Shell commands that inspect and control the kernel itself. */
 #include "kern/kernel.h"
+#include "kern/cmdline.h"
 #include "kern/mm.h"
 #include "kern/sched.h"
 #include "kern/log.h"
@@ -10,7 +11,6 @@
 #include "xen/shutdown.h"
 #include "xen/suspend.h"
 
-extern const char *kernel_cmdline;
 extern const char *domain_name;
 
 static int cmd_info(int argc, char **argv)

@@ -22,7 +22,7 @@ static int slot_get(struct blkfront *bf)
 {
     for (unsigned i = 0; i < bf->ring_size; i++) {
         unsigned id = (bf->slot_hint + i) % bf->ring_size;
-        if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE && !bf->parts[id].reissue) {
+        if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE) {
             bf->slot_hint = id + 1;
             return (int)id;
         }
@@ -42,6 +42,9 @@ static void part_release(struct blkfront *bf, struct blkfront_part *p)
                    "leaving it", bf->bd.name, p->gref[i]);
         }
     }
+    if (p->indirect && gnttab_end_access(p->ind_gref))
+        bf->grants_leaked++;
+    p->indirect = false;
     p->nseg = 0;
 }
 
@@ -66,32 +69,61 @@ static int part_post(struct blkfront *bf, unsigned id)
         d->sector_number = p->sector;
         d->nr_sectors = p->count;
     } else {
-        struct blkfront_seg segs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+        struct blkfront_seg *segs = bf->segs;
         unsigned nseg;
         blkfront_segments((uintptr_t)r->buf + (uintptr_t)p->offset * BLK_SECTOR, p->count,
-                          segs, BLKIF_MAX_SEGMENTS_PER_REQUEST, &nseg);
+                          segs, bf->max_segs, &nseg);
+        struct blkif_request_segment *dst = req->seg;
+        if (nseg > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+            /* Indirect: the segments go in a page the back-end maps. */
+            if (!bf->ind_pages[id] && !(bf->ind_pages[id] = pages_alloc(1)))
+                return -ENOSPC;
+            int64_t ind = gnttab_grant_access(bf->xdev->otherend_id,
+                                              (uint64_t)(uintptr_t)bf->ind_pages[id] >> PAGE_SHIFT,
+                                              true);
+            if (ind < 0)
+                return -ENOSPC;
+            p->indirect = true;
+            p->ind_gref = (grant_ref_t)ind;
+            dst = bf->ind_pages[id];
+        }
         for (unsigned i = 0; i < nseg; i++) {
             /* The back-end reads what we write and writes what we read. */
             int64_t ref = gnttab_grant_access(bf->xdev->otherend_id, segs[i].gfn,
                                               r->op == BLK_WRITE);
             if (ref < 0) {
-                p->nseg = (uint8_t)i;
+                p->nseg = (uint16_t)i;
                 part_release(bf, p);
                 return -ENOSPC;
             }
             p->gref[i] = (grant_ref_t)ref;
-            req->seg[i].gref = (grant_ref_t)ref;
-            req->seg[i].first_sect = segs[i].first;
-            req->seg[i].last_sect = segs[i].last;
+            dst[i].gref = (grant_ref_t)ref;
+            dst[i].first_sect = segs[i].first;
+            dst[i].last_sect = segs[i].last;
         }
-        p->nseg = (uint8_t)nseg;
-        req->operation = r->op == BLK_WRITE ? BLKIF_OP_WRITE : BLKIF_OP_READ;
-        req->nr_segments = (uint8_t)nseg;
-        req->handle = bf->vdev;
-        req->id = id;
-        req->sector_number = p->sector;
+        p->nseg = (uint16_t)nseg;
+        uint8_t op = r->op == BLK_WRITE ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+        if (p->indirect) {
+            struct blkif_request_indirect *ri = (struct blkif_request_indirect *)req;
+            ri->operation = BLKIF_OP_INDIRECT;
+            ri->indirect_op = op;
+            ri->nr_segments = (uint16_t)nseg;
+            ri->id = id;
+            ri->sector_number = p->sector;
+            ri->handle = bf->vdev;
+            ri->indirect_grefs[0] = p->ind_gref;
+        } else {
+            req->operation = op;
+            req->nr_segments = (uint8_t)nseg;
+            req->handle = bf->vdev;
+            req->id = id;
+            req->sector_number = p->sector;
+        }
     }
-    bf->slot_ops[id] = (blkfront_slot_t)(req->operation + 1);
+    bf->slot_ops[id] = p->indirect ? (blkfront_slot_t)((BLKIF_OP_WRITE == ((struct blkif_request_indirect *)req)->indirect_op
+                                                        ? BLKIF_OP_WRITE : BLKIF_OP_READ) + 1) |
+                                         BLKFRONT_SLOT_INDIRECT
+                                   : (blkfront_slot_t)(req->operation + 1);
     bf->ring.req_prod_pvt++;
     bf->inflight++;
     return 0;
@@ -103,16 +135,6 @@ static void issue_locked(struct blkfront *bf)
     if (bf->state != BF_CONNECTED)
         return;
     bool posted = false;
-    /* Parts that were on the ring of the domain we were saved in. */
-    for (unsigned id = 0; id < bf->ring_size && bf->reissue; id++) {
-        if (!bf->parts[id].reissue)
-            continue;
-        if (RING_FULL(&bf->ring) || part_post(bf, id))
-            goto push;
-        bf->parts[id].reissue = false;
-        bf->reissue--;
-        posted = true;
-    }
     while (!list_empty(&bf->queue) && !RING_FULL(&bf->ring)) {
         struct blk_request *r = list_entry(bf->queue.next, struct blk_request, link);
         int id = slot_get(bf);
@@ -121,14 +143,10 @@ static void issue_locked(struct blkfront *bf)
         struct blkfront_part *p = &bf->parts[id];
         *p = (struct blkfront_part){ .req = r };
         if (r->op == BLK_READ || r->op == BLK_WRITE) {
-            uint32_t left = r->count - r->issued;
-            uint32_t max = bf->bd.max_sectors_per_piece;
-            /* A piece never straddles more frames than a request holds. */
-            struct blkfront_seg segs[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+            /* As many sectors as max_segs frames hold from here. */
             unsigned nseg;
             uint32_t fits = blkfront_segments((uintptr_t)r->buf + (uintptr_t)r->issued * BLK_SECTOR,
-                                              left < max ? left : max, segs,
-                                              BLKIF_MAX_SEGMENTS_PER_REQUEST, &nseg);
+                                              r->count - r->issued, 0, bf->max_segs, &nseg);
             p->sector = r->sector + r->issued;
             p->offset = r->issued;
             p->count = fits;
@@ -146,7 +164,6 @@ static void issue_locked(struct blkfront *bf)
             list_del(&r->link); /* all of it is on the ring */
         posted = true;
     }
-push:
     if (posted) {
         int notify;
         RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&bf->ring, notify);
@@ -264,10 +281,6 @@ static void fail_all(struct blkfront *bf, int status)
     for (unsigned id = 0; id < bf->ring_size; id++) {
         if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE)
             continue;
-        if (bf->parts[id].reissue) {
-            bf->parts[id].reissue = false;
-            bf->reissue--;
-        }
         part_done(bf, id, status);
     }
 }
@@ -326,31 +339,50 @@ void blkfront_ring_teardown(struct blkfront *bf, bool free_pages, bool xen_forgo
         bf->ring_ref[i] = 0;
     }
     if (free_pages && bf->ring_pages) {
-        if (bf->grants_leaked == 0)
+        if (bf->grants_leaked == 0) {
             pages_free(bf->ring_pages, 1u << bf->ring_order);
+            for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
+                if (bf->ind_pages[i]) {
+                    pages_free(bf->ind_pages[i], 1);
+                    bf->ind_pages[i] = 0;
+                }
+        }
         bf->ring_pages = 0;
         bf->ring.sring = 0;
     }
 }
 
-/* After a restore: what was on the old ring goes on the new one first.
- * The grants of those parts are gone with the old domain's table. */
-void blkfront_mark_reissue(struct blkfront *bf)
+/* After a restore the old ring, and the grants of what was on it, are
+ * gone: each request with a piece in flight goes back to the front of the
+ * queue and is issued again whole (reads and writes of the same data are
+ * idempotent, and the new back-end may cut pieces differently). */
+unsigned blkfront_requeue_inflight(struct blkfront *bf)
 {
+    unsigned n = 0;
     unsigned long f = irq_save();
     for (unsigned id = 0; id < bf->ring_size; id++) {
         struct blkfront_part *p = &bf->parts[id];
-        if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE || p->reissue)
+        if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE)
             continue;
         for (unsigned i = 0; i < p->nseg; i++)
             gnttab_end_access(p->gref[i]); /* an empty entry now: back to the free list */
+        if (p->indirect)
+            gnttab_end_access(p->ind_gref);
         p->nseg = 0;
-        p->reissue = true;
-        bf->slot_ops[id] = BLKFRONT_SLOT_FREE; /* part_post marks it again */
+        p->indirect = false;
+        struct blk_request *r = p->req;
+        if (!list_linked(&r->link)) {
+            list_add_tail(bf->queue.next, &r->link); /* at the front */
+            n++;
+        }
+        r->issued = 0;
+        r->parts = 0;
+        p->req = 0;
+        bf->slot_ops[id] = BLKFRONT_SLOT_FREE;
         bf->inflight--;
-        bf->reissue++;
     }
     irq_restore(f);
+    return n;
 }
 
 int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline)

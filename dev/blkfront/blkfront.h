@@ -14,6 +14,9 @@
 
 #define BLKFRONT_MAX_RING_ORDER 2  /* up to 4 ring pages */
 #define BLKFRONT_MAX_SLOTS __CONST_RING_SIZE(blkif, 4096 << BLKFRONT_MAX_RING_ORDER)
+/* With indirect descriptors one ring request carries up to this many
+ * frames (512 KiB) through one indirect page of segment descriptors. */
+#define BLKFRONT_MAX_INDIRECT_SEGS 128
 
 enum blkfront_state {
     BF_INIT,       /* negotiating; requests wait in the queue */
@@ -30,9 +33,10 @@ struct blkfront_part {
     uint64_t sector;      /* where this piece starts on the disk */
     uint32_t offset;      /* its first sector within req->buf */
     uint32_t count;       /* sectors */
-    uint8_t nseg;
-    bool reissue;         /* was on the ring when the domain was saved */
-    grant_ref_t gref[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+    uint16_t nseg;
+    bool indirect;        /* the segments are in an indirect page */
+    grant_ref_t ind_gref;
+    grant_ref_t gref[BLKFRONT_MAX_INDIRECT_SEGS];
 };
 
 struct blkfront {
@@ -48,7 +52,10 @@ struct blkfront {
     bool have_port;
     blkfront_slot_t slot_ops[BLKFRONT_MAX_SLOTS];  /* per id: free or op + 1 */
     struct blkfront_part parts[BLKFRONT_MAX_SLOTS];
-    unsigned slot_hint, inflight, reissue;
+    unsigned slot_hint, inflight;
+    unsigned max_segs;                    /* per ring request: 11, or indirect */
+    void *ind_pages[BLKFRONT_MAX_SLOTS];  /* indirect descriptor page per id */
+    struct blkfront_seg segs[BLKFRONT_MAX_INDIRECT_SEGS]; /* scratch, interrupts off */
     struct list queue;                    /* requests not all on the ring */
     struct waitq wq;                      /* woken on every answer */
     bool close_pending;                   /* a close for the bus thread */
@@ -62,7 +69,8 @@ int blkfront_ring_setup(struct blkfront *bf, unsigned order);
 void blkfront_ring_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot);
 void blkfront_issue(struct blkfront *bf);
 void blkfront_fail_all(struct blkfront *bf, int status);
-void blkfront_mark_reissue(struct blkfront *bf);
+/* After a restore: what was on the old ring is queued again. */
+unsigned blkfront_requeue_inflight(struct blkfront *bf);
 int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline);
 /* blkfront_xs.c: asks the bus side to close the device (any context). */
 void blkfront_defer_close(struct blkfront *bf);

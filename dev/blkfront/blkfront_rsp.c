@@ -25,11 +25,13 @@ int blkfront_rsp_check(const struct blkif_response *rsp, const blkfront_slot_t *
         return -EBADMSG;
     }
     blkfront_slot_t s = slots[rsp->id];
-    if (s == BLKFRONT_SLOT_FREE) {
+    if ((s & ~BLKFRONT_SLOT_INDIRECT) == BLKFRONT_SLOT_FREE) {
         *why = "response for a request not outstanding (duplicate or invented)";
         return -EBADMSG;
     }
-    if (rsp->operation != (uint8_t)(s - 1)) {
+    uint8_t op = (uint8_t)((s & ~BLKFRONT_SLOT_INDIRECT) - 1);
+    if (rsp->operation != op &&
+        !((s & BLKFRONT_SLOT_INDIRECT) && rsp->operation == BLKIF_OP_INDIRECT)) {
         *why = "response operation differs from the request's";
         return -EBADMSG;
     }
@@ -59,9 +61,11 @@ uint32_t blkfront_segments(uintptr_t buf, uint32_t sectors, struct blkfront_seg 
         unsigned first = (unsigned)((at & 4095) / 512);
         uint32_t room = 8 - first;
         uint32_t take = sectors - done < room ? sectors - done : room;
-        segs[n].gfn = at >> 12;
-        segs[n].first = (uint8_t)first;
-        segs[n].last = (uint8_t)(first + take - 1);
+        if (segs) {
+            segs[n].gfn = at >> 12;
+            segs[n].first = (uint8_t)first;
+            segs[n].last = (uint8_t)(first + take - 1);
+        }
         n++;
         done += take;
     }

@@ -13,9 +13,13 @@
 int blkfront_rsp_count(RING_IDX rsp_cons, RING_IDX rsp_prod, RING_IDX req_prod,
                        unsigned ring_size, const char **why);
 
-/* What we remember per request id: 0 = free, else the operation + 1. */
+/* What we remember per request id: 0 = free, else the operation + 1,
+ * with BLKFRONT_SLOT_INDIRECT set when it went as an indirect request
+ * (blkback answers those with the inner operation, others may answer
+ * BLKIF_OP_INDIRECT: both are accepted). */
 typedef uint8_t blkfront_slot_t;
 #define BLKFRONT_SLOT_FREE 0
+#define BLKFRONT_SLOT_INDIRECT 0x80
 
 /* One response (already copied out of the ring): its id is in range and
  * outstanding, its operation the one we asked for, its status known.
@@ -28,9 +32,9 @@ struct blkfront_seg {
     uint64_t gfn;        /* the frame */
     uint8_t first, last; /* 512-byte sectors within the frame, inclusive */
 };
-/* Cuts [buf, buf + sectors * 512) into per-frame segments, at most max.
- * buf must be 512-byte aligned. The number of sectors covered (all of
- * them unless max ran out). */
+/* Cuts [buf, buf + sectors * 512) into per-frame segments, at most max
+ * (segs may be NULL: only counting). buf must be 512-byte aligned. The
+ * number of sectors covered (all of them unless max ran out). */
 uint32_t blkfront_segments(uintptr_t buf, uint32_t sectors, struct blkfront_seg *segs,
                            unsigned max, unsigned *nsegs);
 #endif

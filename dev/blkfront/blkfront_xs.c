@@ -115,17 +115,24 @@ static int read_disk(struct blkfront *bf)
     d->can_discard = opt_uint(bf, "feature-discard", 1, 0);
     d->discard_granularity = (uint32_t)opt_uint(bf, "discard-granularity", 1u << 30, 0);
     d->discard_alignment = (uint32_t)opt_uint(bf, "discard-alignment", 1u << 30, 0);
-    d->max_sectors_per_piece = BLKIF_MAX_SEGMENTS_PER_REQUEST * (PAGE_SIZE / BLK_SECTOR);
-    /* What the back-end offers and what we use of it, for `blk list`. */
+    /* Indirect descriptors: one ring request carries up to 128 frames. */
     uint64_t indirect = opt_uint(bf, "feature-max-indirect-segments", 1u << 20, 0);
+    unsigned long f = irq_save();
+    bf->max_segs = indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST
+                       ? (unsigned)MIN(indirect, (uint64_t)BLKFRONT_MAX_INDIRECT_SEGS)
+                       : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    irq_restore(f);
+    d->max_sectors_per_piece = bf->max_segs * (PAGE_SIZE / BLK_SECTOR);
+    /* What the back-end offers and what we use of it, for `blk list`. */
     uint64_t persistent = opt_uint(bf, "feature-persistent", 1, 0);
     uint64_t queues = opt_uint(bf, "multi-queue-max-queues", 1024, 1);
     k_snprintf(bf->features, sizeof(bf->features),
-               "ring %u page%s%s%s%s; offered, not used: indirect %llu, persistent %llu, "
-               "queues %llu",
-               1u << bf->ring_order, bf->ring_order ? "s" : "", d->can_flush ? ", flush" : "",
-               d->can_barrier ? ", barrier" : "", d->can_discard ? ", discard" : "",
-               (unsigned long long)indirect, (unsigned long long)persistent,
+               "ring %u page%s, %u segments per request%s%s%s%s; offered, not used: persistent "
+               "%llu, queues %llu",
+               1u << bf->ring_order, bf->ring_order ? "s" : "", bf->max_segs,
+               bf->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ? " (indirect)" : "",
+               d->can_flush ? ", flush" : "", d->can_barrier ? ", barrier" : "",
+               d->can_discard ? ", discard" : "", (unsigned long long)persistent,
                (unsigned long long)queues);
     return 0;
 }
@@ -290,8 +297,7 @@ static void resume(struct xenbus_device *x, bool cancelled)
         return;
     }
     /* A new domain: the old ring, its grants and event channel are gone. */
-    blkfront_mark_reissue(bf);
-    unsigned again = bf->reissue;
+    unsigned again = blkfront_requeue_inflight(bf);
     blkfront_ring_teardown(bf, false, true);
     bf->reconnects++;
     int rc = connect(bf);

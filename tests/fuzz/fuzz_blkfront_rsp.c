@@ -11,13 +11,7 @@
 #include "dev/blkfront/blkfront_rsp.h"
 #include "kern/errno.h"
 
-#define CHECK(c)                                                                     \
-    do {                                                                             \
-        if (!(c)) {                                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);   \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     blkfront_slot_t slots[NSLOTS];
     for (unsigned i = 0; i < NSLOTS; i++)
-        slots[i] = data[i] % 8; /* free or op + 1, some bogus */
+        slots[i] = (data[i] % 8) | (data[i] & BLKFRONT_SLOT_INDIRECT); /* free or op + 1, some bogus */
     data += NSLOTS;
     RING_IDX cons, prod, req;
     memcpy(&cons, data, 4);
@@ -45,8 +39,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     why = NULL;
     int rc = blkfront_rsp_check(&r, slots, NSLOTS, &st, &why);
     if (rc == 0) {
-        CHECK(r.id < NSLOTS && slots[r.id] != BLKFRONT_SLOT_FREE);
-        CHECK(r.operation == slots[r.id] - 1);
+        CHECK(r.id < NSLOTS && (slots[r.id] & ~BLKFRONT_SLOT_INDIRECT) != BLKFRONT_SLOT_FREE);
+        CHECK(r.operation == (slots[r.id] & ~BLKFRONT_SLOT_INDIRECT) - 1 ||
+              ((slots[r.id] & BLKFRONT_SLOT_INDIRECT) && r.operation == BLKIF_OP_INDIRECT));
         CHECK((r.status == 0 && st == 0) || (r.status == -1 && st == -EIO) ||
               (r.status == -2 && st == -EOPNOTSUPP));
     } else {

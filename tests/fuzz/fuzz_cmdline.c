@@ -10,13 +10,7 @@
 #include "kern/cmdline.h"
 #include "kern/errno.h"
 
-#define CHECK(c)                                                                     \
-    do {                                                                             \
-        if (!(c)) {                                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);   \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static bool is_sep(char c)
 {

@@ -9,13 +9,7 @@
 #include "kern/memmap.h"
 #include "kern/errno.h"
 
-#define CHECK(c)                                                                     \
-    do {                                                                             \
-        if (!(c)) {                                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);   \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static uint64_t rd(const uint8_t *p, size_t n)
 {

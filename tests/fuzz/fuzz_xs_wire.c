@@ -9,13 +9,7 @@
 
 #include "xen/xs_wire_codec.h"
 
-#define CHECK(c)                                                                     \
-    do {                                                                             \
-        if (!(c)) {                                                                  \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);   \
-            abort();                                                                 \
-        }                                                                            \
-    } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 static uint32_t rd32(const uint8_t *p)
 {

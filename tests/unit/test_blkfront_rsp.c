@@ -53,6 +53,17 @@ static void test_check(void **state)
     r.status = 0;
     r.operation = BLKIF_OP_READ; /* not what was asked */
     assert_int_equal(blkfront_rsp_check(&r, slots, 4, &st, &why), -EBADMSG);
+    /* indirect requests: the inner operation or BLKIF_OP_INDIRECT */
+    blkfront_slot_t ind[2] = { 0, (BLKIF_OP_WRITE + 1) | BLKFRONT_SLOT_INDIRECT };
+    struct blkif_response ri = { .id = 1, .operation = BLKIF_OP_WRITE, .status = 0 };
+    assert_int_equal(blkfront_rsp_check(&ri, ind, 2, &st, &why), 0);
+    ri.operation = BLKIF_OP_INDIRECT;
+    assert_int_equal(blkfront_rsp_check(&ri, ind, 2, &st, &why), 0);
+    ri.operation = BLKIF_OP_READ;
+    assert_int_equal(blkfront_rsp_check(&ri, ind, 2, &st, &why), -EBADMSG);
+    r.operation = BLKIF_OP_INDIRECT; /* not for a direct request */
+    r.id = 1;
+    assert_int_equal(blkfront_rsp_check(&r, slots, 4, &st, &why), -EBADMSG);
     r.id = 3; /* not outstanding: a duplicate or an invention */
     assert_int_equal(blkfront_rsp_check(&r, slots, 4, &st, &why), -EBADMSG);
     r.id = 4; /* out of range */
@@ -84,6 +95,11 @@ static void test_segments(void **state)
     assert_int_equal(blkfront_segments(0x20000 + 512, 200, s, 11, &n), 7 + 10 * 8);
     assert_int_equal(n, 11);
     assert_int_equal(s[10].last, 7);
+    /* counting only */
+    assert_int_equal(blkfront_segments(0x20000 + 512, 200, NULL, 11, &n), 7 + 10 * 8);
+    assert_int_equal(n, 11);
+    assert_int_equal(blkfront_segments(0x20000, 1024, NULL, 128, &n), 1024);
+    assert_int_equal(n, 128);
     /* one sector */
     assert_int_equal(blkfront_segments(0x30000 + 7 * 512, 1, s, 11, &n), 1);
     assert_int_equal(s[0].first, 7);

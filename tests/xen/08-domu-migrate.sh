@@ -7,18 +7,9 @@ shell_run domu 'ticker start 100'
 sleep 1
 before=$(console_cmd domu ticker 'ticker: [0-9]+ ticks' | grep -oE '[0-9]+')
 old=$(domid domu)
-ssh_stub=$TESTHOST_WORK/xl-local-ssh
-printf '#!/bin/sh\nshift\nexec sh -c "$*"\n' >"$ssh_stub"
-chmod +x "$ssh_stub"
-timeout 180 xl migrate -s "$ssh_stub" domu localhost >"$TESTHOST_WORK/migrate.log" 2>&1 ||
-  { tail -5 "$TESTHOST_WORK/migrate.log"; fail "xl migrate failed"; }
-grep -q 'Migration successful' "$TESTHOST_WORK/migrate.log" || fail "xl migrate did not report success"
+xl_migrate_local domu
 new=$(domid domu)
 [ "$new" != "$old" ] || fail "domu kept domain id $old across the migration"
-# The new domain's console was opened under its incoming name.
-incoming=$(console_log domu--incoming)
-[ -f "$incoming" ] && mv "$incoming" "$(console_log domu)"
-console_wait domu "domu: resumed \(new domain\), domain $new" 30 >/dev/null
 after=$(console_cmd domu ticker 'ticker: [0-9]+ ticks' | grep -oE '[0-9]+')
 [ "$after" -gt "$before" ] || fail "ticker read $before before and $after after the migration"
 console_cmd domu 'xs read name' '^domu$' >/dev/null

@@ -101,14 +101,7 @@ memtest_ok "growing after the restore"
 # And across a live migration (to this host, a local stand-in for ssh).
 xl mem-set bal 48; wait_size bal 48 60
 out_before=$(shell_run bal balloon | grep -oE '[0-9]+ pages out')
-ssh_stub=$TESTHOST_WORK/xl-local-ssh
-printf '#!/bin/sh\nshift\nexec sh -c "$*"\n' >"$ssh_stub"
-chmod +x "$ssh_stub"
-timeout 180 xl migrate -s "$ssh_stub" bal localhost >"$TESTHOST_WORK/migrate.log" 2>&1 ||
-  { tail -5 "$TESTHOST_WORK/migrate.log"; fail "xl migrate failed"; }
-incoming=$(console_log bal--incoming)
-[ -f "$incoming" ] && mv "$incoming" "$(console_log bal)"
-console_wait bal "domu: resumed \(new domain\), domain $(domid bal)" 30 >/dev/null
+xl_migrate_local bal
 wait_size bal 48 30
 out_after=$(shell_run bal balloon | grep -oE '[0-9]+ pages out')
 expect_eq "$out_after" "$out_before" "pages out across the migration"

@@ -8,15 +8,6 @@ disk=$TESTHOST_WORK/disk1.img
 ro=$TESTHOST_WORK/disk2.img
 truncate -s 64M "$disk"
 truncate -s 16M "$ro"
-# pattern SEED SECTOR COUNT: what `blk fill` writes, made here in bash.
-pattern() { # SEED SECTOR COUNT: what `blk fill` writes ("domu SEED S " repeated, 512 bytes per sector)
-  awk -v seed="$1" -v s="$2" -v n="$3" 'BEGIN {
-    for (i = s; i < s + n; i++) {
-      u = "domu " seed " " i " "; r = u
-      while (length(r) < 512) r = r u
-      printf "%s", substr(r, 1, 512)
-    } }'
-}
 domu_create blk "disk = ['$disk,raw,xvda,rw', '$ro,raw,xvdb,ro']"
 console_wait blk 'domu: ready in' 30 >/dev/null
 console_wait blk 'blkfront: xvda: connected' 30 >/dev/null
@@ -29,13 +20,13 @@ note "negotiated: $(grep -m1 'ring ' <<<"$out")"
 # domu writes, Dom0 reads the file.
 shell_run blk 'blk fill xvda 100 300 7' 60 | grep -q 'blk fill: 300 sectors at 100 written' || fail "fill failed"
 shell_run blk 'blk flush xvda' | grep -q 'blk:' && fail "flush failed"
-pattern 7 100 300 >"$TESTHOST_WORK/expect7"
+blk_pattern 7 100 300 >"$TESTHOST_WORK/expect7"
 dd if="$disk" bs=512 skip=100 count=300 status=none | cmp - "$TESTHOST_WORK/expect7" ||
   fail "the file in Dom0 does not hold what domu wrote"
 shell_run blk 'blk verify xvda 100 300 7' 60 | grep -q '300 sectors at 100, 0 bad' || fail "domu's own verify failed"
 
 # Dom0 writes the file, domu reads.
-pattern 9 5000 64 | dd of="$disk" bs=512 seek=5000 conv=notrunc status=none
+blk_pattern 9 5000 64 | dd of="$disk" bs=512 seek=5000 conv=notrunc status=none
 sync
 shell_run blk 'blk verify xvda 5000 64 9' 60 | grep -q '64 sectors at 5000, 0 bad' || fail "domu did not read what Dom0 wrote"
 
@@ -43,7 +34,7 @@ shell_run blk 'blk verify xvda 5000 64 9' 60 | grep -q '64 sectors at 5000, 0 ba
 shell_run blk 'blk write xvda 7 hello 1' | grep -q 'blk write: 1 sectors at 7' || fail "1-sector write"
 [ "$(dd if="$disk" bs=512 skip=7 count=1 status=none | head -c 10)" = hellohello ] || fail "1-sector write not in the file"
 shell_run blk 'blk fill xvda 20001 777 3' 60 | grep -q '777 sectors' || fail "777-sector fill"
-pattern 3 20001 777 | cmp - <(dd if="$disk" bs=512 skip=20001 count=777 status=none) || fail "777-sector fill differs in Dom0"
+blk_pattern 3 20001 777 | cmp - <(dd if="$disk" bs=512 skip=20001 count=777 status=none) || fail "777-sector fill differs in Dom0"
 
 # Read-only disk: refused before the ring; reads work.
 out=$(shell_run blk 'blk write xvdb 0 nope 1')

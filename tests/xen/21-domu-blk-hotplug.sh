@@ -2,14 +2,6 @@
 # blkfront under change: a phy: back-end (a RAM disk in Dom0), hot attach
 # and detach under running I/O, and a save/restore in the middle of a
 # write stream followed by a full verify from both sides.
-pattern() { # SEED SECTOR COUNT: what `blk fill` writes ("domu SEED S " repeated, 512 bytes per sector)
-  awk -v seed="$1" -v s="$2" -v n="$3" 'BEGIN {
-    for (i = s; i < s + n; i++) {
-      u = "domu " seed " " i " "; r = u
-      while (length(r) < 512) r = r u
-      printf "%s", substr(r, 1, 512)
-    } }'
-}
 disk=$TESTHOST_WORK/main.img
 truncate -s 192M "$disk"
 modprobe brd rd_nr=1 rd_size=16384 || fail "no brd RAM disk module"
@@ -19,7 +11,7 @@ console_wait hp 'blkfront: xvdd: connected' 30 >/dev/null
 
 # phy: the RAM disk.
 shell_run hp 'blk fill xvdd 0 2048 4' 60 | grep -q '2048 sectors at 0 written' || fail "fill on phy: failed"
-pattern 4 0 2048 | cmp - <(dd if=/dev/ram0 bs=512 count=2048 status=none) || fail "/dev/ram0 does not hold what domu wrote"
+blk_pattern 4 0 2048 | cmp - <(dd if=/dev/ram0 bs=512 count=2048 status=none) || fail "/dev/ram0 does not hold what domu wrote"
 
 # Hot attach, I/O, hot detach while the I/O runs.
 third=$TESTHOST_WORK/third.img
@@ -28,7 +20,7 @@ mark=$(console_mark hp)
 xl block-attach hp "$third,raw,xvdc,rw" || fail "xl block-attach failed"
 console_wait hp 'blkfront: xvdc: connected' 30 "$mark" >/dev/null
 shell_run hp 'blk fill xvdc 0 512 6' 30 | grep -q '512 sectors' || fail "fill on the attached disk"
-pattern 6 0 512 | cmp - <(dd if="$third" bs=512 count=512 status=none) || fail "attached disk content"
+blk_pattern 6 0 512 | cmp - <(dd if="$third" bs=512 count=512 status=none) || fail "attached disk content"
 mark=$(console_mark hp)
 console_send hp 'blk bench xvdc seq write 65536 8 8'
 sleep 3
@@ -46,7 +38,7 @@ shell_run hp 'blk fill xvda 0 64 8' | grep -q '64 sectors' || fail "xvda stopped
 mark=$(console_mark hp)
 xl block-attach hp "$third,raw,xvdc,rw" || fail "second xl block-attach failed"
 console_wait hp 'blkfront: xvdc: connected' 30 "$mark" >/dev/null
-pattern 13 1000 64 | dd of="$third" bs=512 seek=1000 conv=notrunc status=none
+blk_pattern 13 1000 64 | dd of="$third" bs=512 seek=1000 conv=notrunc status=none
 shell_run hp 'blk verify xvdc 1000 64 13' 30 | grep -q '64 sectors at 1000, 0 bad' || fail "xvdc after re-attach"
 
 # A save/restore in the middle of a write stream.
@@ -61,5 +53,5 @@ line=$(console_wait hp 'blk fill: 380000 sectors at 0 written \(seed 11\)' 300 "
 ms=$(grep -oE 'in [0-9]+ ms' <<<"$line" | grep -oE '[0-9]+')
 [ "$ms" -gt 3000 ] || fail "the write stream ($ms ms) did not span the save/restore"
 shell_run hp 'blk verify xvda 0 380000 11' 300 | grep -q '380000 sectors at 0, 0 bad' || fail "verify after the restore"
-pattern 11 0 380000 | cmp - <(dd if="$disk" bs=512 count=380000 status=none) || fail "the file differs from the stream after the restore"
+blk_pattern 11 0 380000 | cmp - <(dd if="$disk" bs=512 count=380000 status=none) || fail "the file differs from the stream after the restore"
 shell_run hp 'blk verify xvdd 0 2048 4' 60 | grep -q '0 bad' || fail "the phy: disk after the restore"

@@ -267,6 +267,33 @@ shell_run() {
   [ -z "$out" ] || printf '%s\n' "$out"
 }
 
+# xl_migrate_local NAME: xl migrate to this host, with a local command
+# standing in for ssh (xl runs "CMD HOST xl migrate-receive"; ours drops
+# HOST and runs the rest here); waits until domu says it resumed.
+xl_migrate_local() {
+  local name=$1 stub=$TESTHOST_WORK/xl-local-ssh incoming
+  printf '#!/bin/sh\nshift\nexec sh -c "$*"\n' >"$stub"
+  chmod +x "$stub"
+  timeout 180 xl migrate -s "$stub" "$name" localhost >"$TESTHOST_WORK/migrate.log" 2>&1 ||
+    { tail -5 "$TESTHOST_WORK/migrate.log" >&2; fail "xl migrate $name failed"; }
+  grep -q 'Migration successful' "$TESTHOST_WORK/migrate.log" || fail "xl migrate $name did not report success"
+  # The new domain's console was opened under its incoming name.
+  incoming=$(console_log "$name--incoming")
+  [ -f "$incoming" ] && mv "$incoming" "$(console_log "$name")"
+  console_wait "$name" "domu: resumed \(new domain\), domain $(domid "$name")" 30 >/dev/null
+}
+
+# blk_pattern SEED SECTOR COUNT: the bytes domu's `blk fill DEV SECTOR
+# COUNT SEED` writes ("domu SEED S " repeated, 512 bytes for sector S).
+blk_pattern() {
+  awk -v seed="$1" -v s="$2" -v n="$3" 'BEGIN {
+    for (i = s; i < s + n; i++) {
+      u = "domu " seed " " i " "; r = u
+      while (length(r) < 512) r = r u
+      printf "%s", substr(r, 1, 512)
+    } }'
+}
+
 # domain_wait_gone NAME TIMEOUT_S
 domain_wait_gone() {
   local name=$1 limit=$2 t0

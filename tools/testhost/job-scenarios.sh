@@ -56,6 +56,12 @@ while read -r name; do
     timeout 60 xl destroy "$d" >/dev/null 2>&1 || echo "  (runner: xl destroy $d failed)"
   done
 
+  # Its scratch files (disk images, save files) live in Dom0's memory:
+  # gone, so that the scenarios after it have room.
+  if [ -f "$work/reason" ]; then cp "$work/reason" "$res/reason"; fi
+  rm -rf "$work"
+  modprobe -r brd 2>/dev/null || true # a RAM disk one of them made
+
   # The consoles of the guests it ran: every log xenconsoled wrote since
   # the last scenario (moved away, so the next one starts with none).
   for log in /var/log/xen/console/guest-*.log; do
@@ -79,9 +85,9 @@ while read -r name; do
   else
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
       reason="timed out after $limit s"
-      [ -s "$work/reason" ] && reason="$reason ($(head -n 1 "$work/reason"))"
-    elif [ -s "$work/reason" ]; then
-      reason=$(head -n 1 "$work/reason")
+      [ -s "$res/reason" ] && reason="$reason ($(head -n 1 "$res/reason"))"
+    elif [ -s "$res/reason" ]; then
+      reason=$(head -n 1 "$res/reason")
     else
       reason="exited with status $rc: $(tail -n 1 "$res/output.log")"
     fi

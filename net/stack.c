@@ -1,0 +1,292 @@
+#include "kern/kernel.h"
+#include "kern/wait.h"
+#include "xen/time.h"
+#include "net/inet.h"
+#include "net/stack.h"
+
+#define UDP_PORTS 8
+#define FRAME_MAX 1514
+
+static struct arp_entry arp[ARP_CACHE_SIZE];
+static struct waitq arp_wq = WAITQ_INIT(arp_wq);
+static struct net_counters ctr;
+static uint16_t ip_id;
+static uint8_t out[FRAME_MAX]; /* one frame built at a time (no preemption) */
+
+static struct {
+    uint16_t port;
+    udp_handler_t h;
+    void *arg;
+} udp[UDP_PORTS];
+
+/* The ping in flight: one at a time. */
+static struct {
+    uint16_t id, seq;
+    uint32_t dst;
+    bool waiting, answered;
+    struct waitq wq;
+} ping = { .wq = WAITQ_INIT(ping.wq) };
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+static struct arp_entry *arp_find(uint32_t ip)
+{
+    uint64_t now = time_now_ns();
+    for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
+        if (arp[i].ip == ip && arp[i].expires > now)
+            return &arp[i];
+    return 0;
+}
+
+static void arp_learn(struct netif *nif, uint32_t ip, const uint8_t *mac)
+{
+    struct arp_entry *e = arp_find(ip), *oldest = &arp[0];
+    for (unsigned i = 0; !e && i < ARP_CACHE_SIZE; i++) {
+        if (arp[i].expires < oldest->expires)
+            oldest = &arp[i];
+    }
+    if (!e)
+        e = oldest;
+    e->ip = ip;
+    memcpy(e->mac, mac, 6);
+    e->nif = nif;
+    e->expires = time_now_ns() + ARP_TIMEOUT_NS;
+    waitq_wake_all(&arp_wq);
+}
+
+void net_stack_forget(struct netif *nif)
+{
+    for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
+        if (arp[i].nif == nif)
+            arp[i] = (struct arp_entry){ 0 };
+}
+
+void net_arp_for_each(void (*fn)(const struct arp_entry *e, void *arg), void *arg)
+{
+    uint64_t now = time_now_ns();
+    for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
+        if (arp[i].ip && arp[i].expires > now)
+            fn(&arp[i], arg);
+}
+
+static void arp_request(struct netif *nif, uint32_t ip)
+{
+    static const uint8_t zero[6];
+    uint8_t f[64];
+    size_t n = arp_build(f, 1, nif->mac, nif->ip, zero, ip, bcast);
+    ctr.arp_out++;
+    netif_xmit(nif, f, n);
+}
+
+static void arp_input(struct netif *nif, const struct eth_view *e)
+{
+    struct arp_view a;
+    if (arp_parse(e->payload, e->len, &a)) {
+        ctr.bad_frames++;
+        return;
+    }
+    ctr.arp_in++;
+    if (!nif->ip || a.tpa != nif->ip) {
+        if (arp_find(a.spa))
+            arp_learn(nif, a.spa, a.sha); /* refresh what we know already */
+        return;
+    }
+    arp_learn(nif, a.spa, a.sha);
+    if (a.op == 1) {
+        uint8_t f[64];
+        size_t n = arp_build(f, 2, nif->mac, nif->ip, a.sha, a.spa, a.sha);
+        ctr.arp_out++;
+        netif_xmit(nif, f, n);
+    }
+}
+
+static uint32_t next_hop(struct netif *nif, uint32_t dst)
+{
+    return (dst & nif->netmask) == (nif->ip & nif->netmask) ? dst : nif->gateway;
+}
+
+int net_ip_send(uint32_t dst, uint8_t proto, const void *payload, size_t len)
+{
+    struct netif *nif = netif_route(dst);
+    if (!nif)
+        return -ENXIO;
+    if (len + 20 > nif->mtu || len + 20 + ETH_HLEN > FRAME_MAX)
+        return -E2BIG;
+    uint32_t hop = next_hop(nif, dst);
+    struct arp_entry *e = arp_find(hop);
+    if (!e) {
+        arp_request(nif, hop);
+        return -EAGAIN;
+    }
+    memcpy(out, e->mac, 6);
+    memcpy(out + 6, nif->mac, 6);
+    put16(out + 12, ETH_P_IP);
+    memmove(out + ETH_HLEN + 20, payload, len);
+    ipv4_build(out + ETH_HLEN, nif->ip, dst, proto, ip_id++, len);
+    return netif_xmit(nif, out, ETH_HLEN + 20 + len);
+}
+
+int net_arp_resolve(uint32_t dst, uint64_t deadline)
+{
+    struct netif *nif = netif_route(dst);
+    if (!nif)
+        return -ENXIO;
+    uint32_t hop = next_hop(nif, dst);
+    while (!arp_find(hop)) {
+        arp_request(nif, hop);
+        uint64_t step = time_now_ns() + NS_PER_SEC / 2;
+        wait_event_until(&arp_wq, arp_find(hop) != 0, step < deadline ? step : deadline);
+        if (time_now_ns() >= deadline && !arp_find(hop))
+            return -ETIMEDOUT;
+    }
+    return 0;
+}
+
+static void icmp_input(struct netif *nif, const struct ipv4_view *ip)
+{
+    struct icmp_view ic;
+    if (icmp_parse(ip->payload, ip->len, &ic)) {
+        ctr.bad_frames++;
+        return;
+    }
+    ctr.icmp_in++;
+    if (ic.type == 8 && ic.code == 0) {
+        static uint8_t reply[FRAME_MAX];
+        if (ic.len + 8 > sizeof(reply))
+            return;
+        size_t n = icmp_build_echo(reply, 0, ic.id, ic.seq, ic.data, ic.len);
+        ctr.icmp_out++;
+        net_ip_send(ip->src, IP_PROTO_ICMP, reply, n);
+    } else if (ic.type == 0 && ping.waiting && ic.id == ping.id && ic.seq == ping.seq &&
+               ip->src == ping.dst) {
+        ping.answered = true;
+        waitq_wake_all(&ping.wq);
+    }
+}
+
+static void udp_input(const struct ipv4_view *ip)
+{
+    struct udp_view u;
+    if (udp_parse(ip, &u)) {
+        ctr.bad_frames++;
+        return;
+    }
+    ctr.udp_in++;
+    for (unsigned i = 0; i < UDP_PORTS; i++)
+        if (udp[i].h && udp[i].port == u.dport) {
+            udp[i].h(u.dport, ip->src, u.sport, u.data, u.len, udp[i].arg);
+            return;
+        }
+    ctr.udp_no_port++;
+}
+
+void net_stack_input(struct netif *nif, const uint8_t *frame, size_t len)
+{
+    struct eth_view e;
+    if (eth_parse(frame, len, &e)) {
+        ctr.bad_frames++;
+        return;
+    }
+    if (e.type == ETH_P_ARP) {
+        arp_input(nif, &e);
+        return;
+    }
+    if (e.type != ETH_P_IP)
+        return;
+    struct ipv4_view ip;
+    int rc = ipv4_parse(e.payload, e.len, &ip);
+    if (rc == -EOPNOTSUPP) {
+        ctr.fragments_dropped++;
+        return;
+    }
+    if (rc) {
+        ctr.bad_frames++;
+        return;
+    }
+    if (!nif->ip || (ip.dst != nif->ip && ip.dst != 0xffffffff)) {
+        ctr.not_for_us++;
+        return;
+    }
+    if (ip.proto == IP_PROTO_ICMP)
+        icmp_input(nif, &ip);
+    else if (ip.proto == IP_PROTO_UDP)
+        udp_input(&ip);
+}
+
+int64_t net_ping(uint32_t dst, uint16_t seq, size_t size, uint64_t deadline)
+{
+    static uint8_t req[FRAME_MAX];
+    if (size + 8 + 20 > 1500)
+        return -E2BIG;
+    int rc = net_arp_resolve(dst, deadline);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < size; i++)
+        req[8 + i] = (uint8_t)i;
+    ping.id = 0xd0;
+    ping.seq = seq;
+    ping.dst = dst;
+    ping.answered = false;
+    ping.waiting = true;
+    size_t n = icmp_build_echo(req, 8, ping.id, seq, req + 8, size);
+    uint64_t t0 = time_now_ns();
+    ctr.icmp_out++;
+    rc = net_ip_send(dst, IP_PROTO_ICMP, req, n);
+    if (rc == 0)
+        rc = wait_event_until(&ping.wq, ping.answered, deadline);
+    ping.waiting = false;
+    return rc ? rc : (int64_t)(time_now_ns() - t0);
+}
+
+int net_udp_bind(uint16_t port, udp_handler_t h, void *arg)
+{
+    for (unsigned i = 0; i < UDP_PORTS; i++)
+        if (udp[i].h && udp[i].port == port)
+            return -EBUSY;
+    for (unsigned i = 0; i < UDP_PORTS; i++)
+        if (!udp[i].h) {
+            udp[i].port = port;
+            udp[i].h = h;
+            udp[i].arg = arg;
+            return 0;
+        }
+    return -ENOSPC;
+}
+
+void net_udp_unbind(uint16_t port)
+{
+    for (unsigned i = 0; i < UDP_PORTS; i++)
+        if (udp[i].h && udp[i].port == port)
+            udp[i].h = 0;
+}
+
+int net_udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data, size_t len)
+{
+    static uint8_t dgram[FRAME_MAX];
+    struct netif *nif = netif_route(dst);
+    if (!nif)
+        return -ENXIO;
+    if (len + 8 > sizeof(dgram))
+        return -E2BIG;
+    size_t n = udp_build(dgram, nif->ip, dst, sport, dport, data, len);
+    ctr.udp_out++;
+    return net_ip_send(dst, IP_PROTO_UDP, dgram, n);
+}
+
+static void echo_handler(uint16_t port, uint32_t src, uint16_t sport, const uint8_t *data,
+                         size_t len, void *arg)
+{
+    static uint8_t copy[FRAME_MAX];
+    memcpy(copy, data, len < sizeof(copy) ? len : sizeof(copy));
+    net_udp_send(src, port, sport, copy, len);
+}
+
+int net_udp_echo(uint16_t port)
+{
+    return net_udp_bind(port, echo_handler, 0);
+}
+
+void net_get_counters(struct net_counters *c)
+{
+    *c = ctr;
+}

@@ -1,0 +1,145 @@
+/* Shell commands for the network: interfaces, the ARP cache, ping, UDP
+ * echo, counters. */
+#include "kern/kernel.h"
+#include "kern/printf.h"
+#include "shell/shell.h"
+#include "net/netif.h"
+#include "net/stack.h"
+#include "net/inet.h"
+#include "xen/time.h"
+#include "xen/xs_wire_codec.h"
+
+static void ip_str(uint32_t ip, char *buf, size_t cap)
+{
+    k_snprintf(buf, cap, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+static void print_if(struct netif *n, void *arg)
+{
+    char ip[16], mask[16];
+    ip_str(n->ip, ip, sizeof(ip));
+    ip_str(n->netmask, mask, sizeof(mask));
+    shell_printf("%s: %s mtu %u ether %02x:%02x:%02x:%02x:%02x:%02x inet %s netmask %s\n",
+                 n->name, n->up ? "UP" : "DOWN", n->mtu, n->mac[0], n->mac[1], n->mac[2],
+                 n->mac[3], n->mac[4], n->mac[5], ip, mask);
+    shell_printf("      rx %llu packets %llu bytes %llu dropped %llu errors; tx %llu packets "
+                 "%llu bytes %llu dropped %llu errors\n",
+                 (unsigned long long)n->st.rx_packets, (unsigned long long)n->st.rx_bytes,
+                 (unsigned long long)n->st.rx_dropped, (unsigned long long)n->st.rx_errors,
+                 (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
+                 (unsigned long long)n->st.tx_dropped, (unsigned long long)n->st.tx_errors);
+}
+
+static int cmd_ifconfig(int argc, char **argv)
+{
+    if (argc == 3) { /* ifconfig IF A.B.C.D/N */
+        struct netif *n = netif_find(argv[1]);
+        if (!n) {
+            shell_printf("ifconfig: no interface %s\n", argv[1]);
+            return SHELL_ERR_REPORTED;
+        }
+        char buf[24];
+        strlcpy_k(buf, argv[2], sizeof(buf));
+        char *slash = strchr(buf, '/');
+        uint64_t prefix = 24;
+        if (slash) {
+            *slash = 0;
+            if (xs_parse_uint(slash + 1, 32, &prefix))
+                return -EINVAL;
+        }
+        uint32_t ip;
+        if (inet_parse_addr(buf, &ip))
+            return -EINVAL;
+        netif_set_addr(n, ip, (unsigned)prefix, n->gateway);
+        return 0;
+    }
+    netif_for_each(print_if, 0);
+    return 0;
+}
+
+static void print_arp(const struct arp_entry *e, void *arg)
+{
+    char ip[16];
+    ip_str(e->ip, ip, sizeof(ip));
+    shell_printf("%-15s %02x:%02x:%02x:%02x:%02x:%02x %s, %llu s left\n", ip, e->mac[0],
+                 e->mac[1], e->mac[2], e->mac[3], e->mac[4], e->mac[5], e->nif->name,
+                 (unsigned long long)((e->expires - time_now_ns()) / NS_PER_SEC));
+}
+
+static int cmd_arp(int argc, char **argv)
+{
+    net_arp_for_each(print_arp, 0);
+    return 0;
+}
+
+static int cmd_ping(int argc, char **argv)
+{
+    uint32_t dst;
+    uint64_t count = 4, size = 56;
+    if (argc < 2 || argc > 4 || inet_parse_addr(argv[1], &dst) ||
+        (argc >= 3 && xs_parse_uint(argv[2], 100000, &count)) ||
+        (argc == 4 && xs_parse_uint(argv[3], 1472, &size)))
+        return -EINVAL;
+    uint64_t got = 0, min = UINT64_MAX, max = 0, sum = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        int64_t rtt = net_ping(dst, (uint16_t)(i + 1), (size_t)size, time_now_ns() + NS_PER_SEC);
+        if (rtt < 0) {
+            shell_printf("ping %s: seq %llu: %s\n", argv[1], (unsigned long long)(i + 1),
+                         errno_name((int)rtt));
+            continue;
+        }
+        got++;
+        sum += (uint64_t)rtt;
+        min = MIN(min, (uint64_t)rtt);
+        max = MAX(max, (uint64_t)rtt);
+    }
+    shell_printf("ping %s: %llu sent, %llu received, rtt min/avg/max %llu/%llu/%llu us\n",
+                 argv[1], (unsigned long long)count, (unsigned long long)got,
+                 (unsigned long long)(got ? min / 1000 : 0),
+                 (unsigned long long)(got ? sum / got / 1000 : 0),
+                 (unsigned long long)(max / 1000));
+    return got == count ? 0 : SHELL_ERR_REPORTED;
+}
+
+static int cmd_udp_echo(int argc, char **argv)
+{
+    uint64_t port;
+    if (argc != 2 || xs_parse_uint(argv[1], 65535, &port) || port == 0)
+        return -EINVAL;
+    int rc = net_udp_echo((uint16_t)port);
+    if (rc == 0)
+        shell_printf("udp-echo: answering on port %llu\n", (unsigned long long)port);
+    return rc;
+}
+
+static int cmd_net(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "stats") == 0) {
+        struct net_counters c;
+        net_get_counters(&c);
+        shell_printf("net: arp in %llu out %llu, icmp in %llu out %llu, udp in %llu out %llu "
+                     "(no port %llu), bad frames %llu, fragments dropped %llu, not for us %llu\n",
+                     (unsigned long long)c.arp_in, (unsigned long long)c.arp_out,
+                     (unsigned long long)c.icmp_in, (unsigned long long)c.icmp_out,
+                     (unsigned long long)c.udp_in, (unsigned long long)c.udp_out,
+                     (unsigned long long)c.udp_no_port, (unsigned long long)c.bad_frames,
+                     (unsigned long long)c.fragments_dropped, (unsigned long long)c.not_for_us);
+        netif_for_each(print_if, 0);
+        return 0;
+    }
+    return -EINVAL;
+}
+
+static struct shell_cmd cmds[] = {
+    { "ifconfig", "[IF A.B.C.D/N]", "network interfaces (or set an address)", cmd_ifconfig, { 0, 0 } },
+    { "arp", "", "the ARP cache", cmd_arp, { 0, 0 } },
+    { "ping", "A.B.C.D [COUNT [SIZE]]", "ICMP echo", cmd_ping, { 0, 0 } },
+    { "udp-echo", "PORT", "answer UDP datagrams on PORT", cmd_udp_echo, { 0, 0 } },
+    { "net", "stats", "network counters", cmd_net, { 0, 0 } },
+};
+
+void shell_cmds_net_init(void)
+{
+    for (unsigned i = 0; i < ARRAY_SIZE(cmds); i++)
+        shell_register(&cmds[i]);
+}
