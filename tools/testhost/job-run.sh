@@ -54,6 +54,8 @@ if [ "${DOMU_DISK_MIB:-64}" != 0 ]; then
   truncate -s "${DOMU_DISK_MIB:-64}M" /run/testhost/work/scratch.img
   cfg+=("disk = ['/run/testhost/work/scratch.img,raw,xvda,rw']")
 fi
+# A NIC on Dom0's bridge (Dom0 is 10.0.0.1) with an address.
+[ "${DOMU_NET:-1}" = 0 ] || cfg+=("vif = ['bridge=xenbr0,ip=10.0.0.2']")
 up=$(sed 's/ jobtty=.*//; s/dom0_uptime=//' "$J/out/host-up")
 
 if [ "${RUN_INTERACTIVE:-0}" = 1 ]; then

@@ -17,6 +17,7 @@
 #   DOMU_CMDLINE        domu's command line (xl "extra"), default empty
 #   DOMU_MEMORY         domu's memory in MiB (64)
 #   DOMU_DISK_MIB       size of the scratch disk xvda (a file in Dom0), 0 for none (64)
+#   DOMU_NET            0: no NIC (default: one on Dom0's bridge, 10.0.0.2)
 #   DOMU_RUN_DEADLINE   non-interactive: seconds from create to gone (120)
 #   DOMU_READY_REGEX    when to start typing (default 'domu: ready')
 #   DOMU_INPUT_DELAY    pause before each typed line, s (0.5)
@@ -46,6 +47,7 @@ cp "$TESTHOST_DIR/job-run.sh" "$job/job.sh"
   th_env_line DOMU_CMDLINE "${DOMU_CMDLINE:-}"
   th_env_line DOMU_MEMORY "${DOMU_MEMORY:-64}"
   th_env_line DOMU_DISK_MIB "${DOMU_DISK_MIB:-64}"
+  th_env_line DOMU_NET "${DOMU_NET:-1}"
   th_env_line DOMU_RUN_DEADLINE "$deadline"
   th_env_line DOMU_READY_REGEX "${DOMU_READY_REGEX:-domu: ready}"
   th_env_line DOMU_INPUT_DELAY "${DOMU_INPUT_DELAY:-0.5}"
