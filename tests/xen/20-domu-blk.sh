@@ -8,7 +8,8 @@ disk=$TESTHOST_WORK/disk1.img
 ro=$TESTHOST_WORK/disk2.img
 truncate -s 64M "$disk"
 truncate -s 16M "$ro"
-domu_create blk "disk = ['$disk,raw,xvda,rw', '$ro,raw,xvdb,ro']"
+# Indirect descriptors are off by default (see blkfront_xs.c): on here.
+domu_create blk "disk = ['$disk,raw,xvda,rw', '$ro,raw,xvdb,ro']" 'extra = "blk-indirect"'
 console_wait blk 'domu: ready in' 30 >/dev/null
 console_wait blk 'blkfront: xvda: connected' 30 >/dev/null
 console_wait blk 'blkfront: xvdb: connected' 30 >/dev/null
@@ -16,6 +17,7 @@ out=$(shell_run blk 'blk list')
 expect_match "$out" 'xvda +131072 sectors +64 MiB +sector 512' "xvda's size"
 expect_match "$out" 'xvdb +32768 sectors +16 MiB .*read-only' "xvdb read-only"
 note "negotiated: $(grep -m1 'ring ' <<<"$out")"
+expect_match "$out" '128 segments per request \(indirect\)' "indirect descriptors in use"
 
 # domu writes, Dom0 reads the file.
 shell_run blk 'blk fill xvda 100 300 7' 60 | grep -q 'blk fill: 300 sectors at 100 written' || fail "fill failed"
