@@ -64,6 +64,14 @@ static void print_memmap(void)
 
 static void crash_test(void)
 {
+    char how[16];
+    if (cmdline_get(kernel_cmdline, "crash-test", how, sizeof(how)) > 0 &&
+        strcmp(how, "stack") == 0) {
+        /* A fault that cannot be delivered on this stack: the double
+         * fault handler, on a stack of its own, must still report it. */
+        printk("crash-test: running on an unmapped stack on purpose");
+        __asm__ volatile("movq $0x1000, %%rsp; pushq $0" ::: "memory");
+    }
     printk("crash-test: writing to address 0 on purpose");
     volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)0;
     *p = 0xdead;
@@ -115,7 +123,8 @@ static void init_thread(void *arg)
     uint64_t ms_ready = time_since_entry_ns() / NS_PER_MS;
     printk("domu: ready in %llu ms", (unsigned long long)ms_ready);
 
-    if (cmdline_has(kernel_cmdline, "crash-test"))
+    if (cmdline_has(kernel_cmdline, "crash-test") ||
+        cmdline_get(kernel_cmdline, "crash-test", 0, 0) != -ENOENT)
         crash_test();
     if (cmdline_has(kernel_cmdline, "poweroff"))
         domain_shutdown(SHUTDOWN_poweroff);

@@ -6,11 +6,16 @@
 static struct list timers = LIST_INIT(timers);
 static uint64_t programmed; /* deadline given to Xen, 0 if none */
 
+/* Xen's one-shot timer is reprogrammed only when the earliest deadline
+ * moves earlier. When it moves later (the head was cancelled, which
+ * happens on every wake-up before its deadline) the old one-shot is left
+ * to fire early: timer_run_expired finds nothing due and programs the
+ * real head then. That saves two hypercalls per wait on busy paths. */
 static void reprogram(void)
 {
     uint64_t next = list_empty(&timers) ? 0
                                          : list_entry(timers.next, struct timer, link)->deadline;
-    if (next != programmed) {
+    if (next && (!programmed || next < programmed)) {
         programmed = next;
         time_program_timer(next);
     }

@@ -12,6 +12,9 @@ struct netif;
 struct netif_ops {
     /* One whole Ethernet frame; 0 or -errno (the frame is then dropped). */
     int (*xmit)(struct netif *nif, const void *frame, size_t len);
+    /* Optional: the driver's own state in one line (rings, events), for
+     * `net stats`. */
+    void (*describe)(struct netif *nif, char *buf, size_t cap);
 };
 
 struct netif_stats {

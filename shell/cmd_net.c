@@ -28,6 +28,11 @@ static void print_if(struct netif *n, void *arg)
                  (unsigned long long)n->st.rx_dropped, (unsigned long long)n->st.rx_errors,
                  (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
                  (unsigned long long)n->st.tx_dropped, (unsigned long long)n->st.tx_errors);
+    if (arg && n->ops->describe) {
+        char d[200];
+        n->ops->describe(n, d, sizeof(d));
+        shell_printf("      %s\n", d);
+    }
 }
 
 static int cmd_ifconfig(int argc, char **argv)
@@ -124,7 +129,7 @@ static int cmd_net(int argc, char **argv)
                      (unsigned long long)c.udp_in, (unsigned long long)c.udp_out,
                      (unsigned long long)c.udp_no_port, (unsigned long long)c.bad_frames,
                      (unsigned long long)c.fragments_dropped, (unsigned long long)c.not_for_us);
-        netif_for_each(print_if, 0);
+        netif_for_each(print_if, (void *)1);
         return 0;
     }
     return -EINVAL;

@@ -2,6 +2,7 @@
 #include "arch/x86/traps.h"
 #include "arch/x86/boot_layout.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/tss.h"
 #include "xen/evtchn.h"
 
 struct idt_entry {
@@ -27,12 +28,13 @@ static const char *const exc_names[32] = {
 
 void traps_init(void)
 {
+    tss_init();
     for (int v = 0; v < 256; v++) {
         uint64_t a = trap_vectors[v];
         idt[v] = (struct idt_entry){
             .off_lo = (uint16_t)a,
             .sel = BOOT_CS,
-            .ist = 0,
+            .ist = v == 8 ? IST_DOUBLE_FAULT : v == 2 || v == 18 ? IST_NMI_MCE : 0,
             .type = 0x8e, /* present, DPL 0, 64-bit interrupt gate */
             .off_mid = (uint16_t)(a >> 16),
             .off_hi = (uint32_t)(a >> 32),
@@ -73,6 +75,9 @@ static void fatal(struct trap_frame *f)
                                                                 : "unexpected interrupt";
     printk("domu: fatal exception %llu (%s), error code 0x%llx",
            (unsigned long long)f->vector, name, (unsigned long long)f->error);
+    if (f->vector == 8)
+        printk("  a fault could not be delivered on the stack in use (rsp below); "
+               "reported from the double-fault stack");
     if (f->vector == 14)
         printk("  page fault address (cr2) 0x%llx: %s %s", (unsigned long long)read_cr2(),
                f->error & 1 ? "protection violation" : "page not present",

@@ -12,3 +12,13 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 expect_match "$(domain_state domu)" 'c' "xl list state of the crashed domu"
+
+# crash-test=stack faults with the stack pointer on an unmapped page: the
+# page fault cannot be delivered, and the double fault, taken on a stack of
+# its own (the TSS's interrupt stack table), is reported, not a triple fault.
+domu_create dfault 'memory = 64' 'extra = "crash-test=stack"' 'on_crash = "preserve"'
+console_wait dfault 'fatal exception 8 \(double fault\)' 30 >/dev/null
+console_wait dfault 'rsp 0000000000001000' 5 >/dev/null
+console_wait dfault 'ending the domain \(SHUTDOWN_crash\)' 5 >/dev/null
+xl dmesg | grep -q "d$(xl domid dfault)v0 Triple fault" && fail "a triple fault instead of a reported double fault"
+true

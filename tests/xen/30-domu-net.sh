@@ -53,5 +53,6 @@ lost=$((150 - rx))
 allowed=$((away / 100 + 15))
 note "ping stream across the save/restore: $stats; domu away $away ms; lost $lost (at most $allowed allowed)"
 [ "$lost" -le "$allowed" ] || fail "lost $lost pings for $away ms away"
+note "$(shell_run na "net stats" | tail -1)"
 expect_match "$(shell_run na 'ping 10.0.0.1 10' 60)" '10 sent, 10 received' "ping after the restore"
 expect_match "$(shell_run na ifconfig)" 'ether 00:16:3e:00:00:21 inet 10.0.0.21' "same MAC and address after the restore"

@@ -58,10 +58,14 @@ int main(int argc, char **argv)
     static unsigned char out[65536], in[65536];
     if (strcmp(argv[3], "sizes") == 0) {
         int lo = atoi(argv[4]), hi = atoi(argv[5]), bad = 0, lost = 0;
+        long long t0 = now_ns();
         for (int s = lo; s <= hi; s++) {
             int r = round_trip(fd, out, in, (size_t)s, (unsigned)s);
             if (r == -2 && round_trip(fd, out, in, (size_t)s, (unsigned)s) == 0)
                 r = 0; /* one retry: UDP may lose a datagram */
+            if (r && lost + bad < 10) /* say which, and when: the first few */
+                fprintf(stderr, "udpcheck: size %d %s at %.3f s\n", s,
+                        r == -2 ? "lost twice" : "failed", (now_ns() - t0) / 1e9);
             if (r == -2)
                 lost++;
             else if (r)
