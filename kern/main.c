@@ -1,6 +1,7 @@
 /* Start-up: from the PVH entry to "domu: ready". */
 #include "kern/kernel.h"
 #include "kern/cmdline.h"
+#include "net/stack.h"
 #include "kern/memmap.h"
 #include "kern/mm.h"
 #include "kern/sched.h"
@@ -120,6 +121,12 @@ static void init_thread(void *arg)
         printk("xenbus: cannot start; no devices will be found");
     if (shell_start())
         printk("shell: cannot start");
+    /* The status page answers on port 80 once an interface has an address
+     * (httpd=off on the command line keeps it closed). */
+    char httpd[8];
+    if (cmdline_get(kernel_cmdline, "httpd", httpd, sizeof(httpd)) < 0 || strcmp(httpd, "off"))
+        if (net_httpd_start(80))
+            printk("httpd: cannot listen on port 80");
     uint64_t ms_ready = time_since_entry_ns() / NS_PER_MS;
     printk("domu: ready in %llu ms", (unsigned long long)ms_ready);
 

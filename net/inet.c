@@ -127,7 +127,7 @@ size_t icmp_build_echo(uint8_t *p, uint8_t type, uint16_t id, uint16_t seq, cons
     return 8 + len;
 }
 
-static uint32_t pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
 {
     uint8_t ph[12];
     put32(ph, src);
@@ -147,7 +147,7 @@ int udp_parse(const struct ipv4_view *ip, struct udp_view *v)
     if (ulen < 8 || ulen > ip->len)
         return -EBADMSG;
     if (net16(p + 6) != 0 &&
-        inet_fold(inet_sum(p, ulen, pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen))) != 0)
+        inet_fold(inet_sum(p, ulen, inet_pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen))) != 0)
         return -EBADMSG;
     v->sport = net16(p);
     v->dport = net16(p + 2);
@@ -164,7 +164,7 @@ size_t udp_build(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_
     put16(p + 4, (uint16_t)(8 + len));
     put16(p + 6, 0);
     memmove(p + 8, data, len);
-    uint16_t c = inet_fold(inet_sum(p, 8 + len, pseudo_sum(src, dst, IP_PROTO_UDP, 8 + len)));
+    uint16_t c = inet_fold(inet_sum(p, 8 + len, inet_pseudo_sum(src, dst, IP_PROTO_UDP, 8 + len)));
     put16(p + 6, c ? c : 0xffff);
     return 8 + len;
 }

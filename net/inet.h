@@ -13,6 +13,7 @@
 #define ETH_P_ARP 0x0806
 #define IP_PROTO_ICMP 1
 #define IP_PROTO_UDP 17
+#define IP_PROTO_TCP 6
 
 static inline uint16_t net16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
@@ -28,6 +29,8 @@ static inline void put32(uint8_t *p, uint32_t v)
 /* The Internet checksum (RFC 1071) of data, continuing from sum. */
 uint32_t inet_sum(const void *data, size_t len, uint32_t sum);
 uint16_t inet_fold(uint32_t sum);
+/* The sum of the IPv4 pseudo header (addresses in host order). */
+uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, size_t len);
 
 struct eth_view {
     const uint8_t *dst, *src;

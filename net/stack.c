@@ -11,7 +11,8 @@ static struct arp_entry arp[ARP_CACHE_SIZE];
 static struct waitq arp_wq = WAITQ_INIT(arp_wq);
 static struct net_counters ctr;
 static uint16_t ip_id;
-static uint8_t out[FRAME_MAX]; /* one frame built at a time (no preemption) */
+static uint8_t out[FRAME_MAX]; /* one frame built at a time, under out_lock */
+static struct mutex out_lock = MUTEX_INIT(out_lock);
 
 static struct {
     uint16_t port;
@@ -26,6 +27,20 @@ static struct {
     bool waiting, answered;
     struct waitq wq;
 } ping = { .wq = WAITQ_INIT(ping.wq) };
+
+/* A packet whose next hop is not resolved yet waits here (not long) for
+ * the ARP reply instead of being dropped. */
+#define ARP_HELD 4
+#define ARP_HOLD_NS (NS_PER_SEC)
+static struct {
+    struct netif *nif;
+    uint32_t hop;
+    uint64_t expires;
+    size_t len;
+    uint8_t frame[FRAME_MAX];
+} held[ARP_HELD];
+
+static void release_held(uint32_t hop, const uint8_t *mac);
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -52,6 +67,7 @@ static void arp_learn(struct netif *nif, uint32_t ip, const uint8_t *mac)
     e->nif = nif;
     e->expires = time_now_ns() + ARP_TIMEOUT_NS;
     waitq_wake_all(&arp_wq);
+    release_held(ip, mac);
 }
 
 void net_stack_forget(struct netif *nif)
@@ -59,6 +75,9 @@ void net_stack_forget(struct netif *nif)
     for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
         if (arp[i].nif == nif)
             arp[i] = (struct arp_entry){ 0 };
+    for (unsigned i = 0; i < ARP_HELD; i++)
+        if (held[i].nif == nif)
+            held[i].len = 0;
 }
 
 void net_arp_for_each(void (*fn)(const struct arp_entry *e, void *arg), void *arg)
@@ -105,6 +124,50 @@ static uint32_t next_hop(struct netif *nif, uint32_t dst)
     return (dst & nif->netmask) == (nif->ip & nif->netmask) ? dst : nif->gateway;
 }
 
+static int hold_for_arp(struct netif *nif, uint32_t hop, uint32_t dst, uint8_t proto,
+                        const void *payload, size_t len)
+{
+    uint64_t now = time_now_ns();
+    unsigned slot = ARP_HELD;
+    for (unsigned i = 0; i < ARP_HELD && slot == ARP_HELD; i++)
+        if (!held[i].len || held[i].expires <= now)
+            slot = i;
+    arp_request(nif, hop);
+    if (slot == ARP_HELD) {
+        ctr.arp_dropped++;
+        return -EAGAIN;
+    }
+    uint8_t *f = held[slot].frame;
+    memcpy(f + 6, nif->mac, 6);
+    put16(f + 12, ETH_P_IP);
+    memmove(f + ETH_HLEN + 20, payload, len);
+    ipv4_build(f + ETH_HLEN, nif->ip, dst, proto, ip_id++, len);
+    held[slot].nif = nif;
+    held[slot].hop = hop;
+    held[slot].expires = now + ARP_HOLD_NS;
+    held[slot].len = ETH_HLEN + 20 + len;
+    ctr.arp_held++;
+    return 0;
+}
+
+/* hop's address is known now: what waited for it goes out. */
+static void release_held(uint32_t hop, const uint8_t *mac)
+{
+    uint64_t now = time_now_ns();
+    for (unsigned i = 0; i < ARP_HELD; i++) {
+        if (!held[i].len || held[i].hop != hop)
+            continue;
+        size_t len = held[i].len;
+        held[i].len = 0;
+        if (held[i].expires <= now || !held[i].nif->registered) {
+            ctr.arp_dropped++;
+            continue;
+        }
+        memcpy(held[i].frame, mac, 6);
+        netif_xmit(held[i].nif, held[i].frame, len);
+    }
+}
+
 int net_ip_send(uint32_t dst, uint8_t proto, const void *payload, size_t len)
 {
     struct netif *nif = netif_route(dst);
@@ -114,16 +177,20 @@ int net_ip_send(uint32_t dst, uint8_t proto, const void *payload, size_t len)
         return -E2BIG;
     uint32_t hop = next_hop(nif, dst);
     struct arp_entry *e = arp_find(hop);
-    if (!e) {
-        arp_request(nif, hop);
+    if (!e)
+        return hold_for_arp(nif, hop, dst, proto, payload, len);
+    /* The frame buffer is shared: a send waiting for a transmit slot
+     * must not have its frame rewritten by another thread's. */
+    if (mutex_lock_until(&out_lock, time_now_ns() + NS_PER_SEC))
         return -EAGAIN;
-    }
     memcpy(out, e->mac, 6);
     memcpy(out + 6, nif->mac, 6);
     put16(out + 12, ETH_P_IP);
     memmove(out + ETH_HLEN + 20, payload, len);
     ipv4_build(out + ETH_HLEN, nif->ip, dst, proto, ip_id++, len);
-    return netif_xmit(nif, out, ETH_HLEN + 20 + len);
+    int rc = netif_xmit(nif, out, ETH_HLEN + 20 + len);
+    mutex_unlock(&out_lock);
+    return rc;
 }
 
 int net_arp_resolve(uint32_t dst, uint64_t deadline)
@@ -211,6 +278,8 @@ void net_stack_input(struct netif *nif, const uint8_t *frame, size_t len)
         icmp_input(nif, &ip);
     else if (ip.proto == IP_PROTO_UDP)
         udp_input(&ip);
+    else if (ip.proto == IP_PROTO_TCP)
+        net_tcp_input(&ip);
 }
 
 int64_t net_ping(uint32_t dst, uint16_t seq, size_t size, uint64_t deadline)

@@ -1,8 +1,9 @@
 #ifndef NET_STACK_H
 #define NET_STACK_H
 /* The small IPv4 stack: ARP with a cache, ICMP echo both ways, UDP ports.
- * Runs in the threads that call it (a driver's receive thread, the shell):
- * cooperative threads, so no locks. */
+ * Runs in the threads that call it (a driver's receive thread, the shell,
+ * the TCP timer thread): cooperative threads; frames are built in one
+ * buffer under a mutex, since a send may wait for a transmit slot. */
 #include <stdint.h>
 #include <stddef.h>
 #include "net/netif.h"
@@ -30,6 +31,19 @@ int net_udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data,
 /* Answers every datagram to port with the same data. */
 int net_udp_echo(uint16_t port);
 
+/* TCP (net/tcp.c): a listener's application callbacks run in the
+ * receive path and may call tcp_respond. */
+struct tcp_app;
+struct tcp_conn;
+struct tcp_stats;
+struct ipv4_view;
+int net_tcp_listen(uint16_t port, const struct tcp_app *app);
+void net_tcp_input(const struct ipv4_view *ip);
+void net_tcp_for_each(void (*fn)(const struct tcp_conn *c, void *arg), void *arg);
+void net_tcp_stats(struct tcp_stats *st);
+/* The status page: HTTP on port 80 (net/httpd.c). */
+int net_httpd_start(uint16_t port);
+
 struct arp_entry {
     uint32_t ip;
     uint8_t mac[6];
@@ -41,6 +55,7 @@ void net_arp_for_each(void (*fn)(const struct arp_entry *e, void *arg), void *ar
 struct net_counters {
     uint64_t arp_in, arp_out, icmp_in, icmp_out, udp_in, udp_out, udp_no_port;
     uint64_t bad_frames, fragments_dropped, not_for_us;
+    uint64_t arp_held, arp_dropped; /* packets that waited for ARP; dropped waiting */
 };
 void net_get_counters(struct net_counters *c);
 #endif

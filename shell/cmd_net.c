@@ -5,6 +5,7 @@
 #include "shell/shell.h"
 #include "net/netif.h"
 #include "net/stack.h"
+#include "net/tcp.h"
 #include "net/inet.h"
 #include "xen/time.h"
 #include "xen/xs_wire_codec.h"
@@ -33,6 +34,15 @@ static void print_if(struct netif *n, void *arg)
         n->ops->describe(n, d, sizeof(d));
         shell_printf("      %s\n", d);
     }
+}
+
+static void print_conn(const struct tcp_conn *c, void *arg)
+{
+    char l[16], r[16];
+    ip_str(c->local, l, sizeof(l));
+    ip_str(c->remote, r, sizeof(r));
+    shell_printf("tcp %s:%u <- %s:%u %s, %u bytes unacknowledged\n", l, c->lport, r, c->rport,
+                 tcp_state_name(c->state), c->snd_nxt - c->snd_una);
 }
 
 static int cmd_ifconfig(int argc, char **argv)
@@ -122,14 +132,26 @@ static int cmd_net(int argc, char **argv)
     if (argc == 2 && strcmp(argv[1], "stats") == 0) {
         struct net_counters c;
         net_get_counters(&c);
-        shell_printf("net: arp in %llu out %llu, icmp in %llu out %llu, udp in %llu out %llu "
+        shell_printf("net: arp in %llu out %llu (held %llu, dropped %llu), icmp in %llu out %llu, udp in %llu out %llu "
                      "(no port %llu), bad frames %llu, fragments dropped %llu, not for us %llu\n",
                      (unsigned long long)c.arp_in, (unsigned long long)c.arp_out,
+                     (unsigned long long)c.arp_held, (unsigned long long)c.arp_dropped,
                      (unsigned long long)c.icmp_in, (unsigned long long)c.icmp_out,
                      (unsigned long long)c.udp_in, (unsigned long long)c.udp_out,
                      (unsigned long long)c.udp_no_port, (unsigned long long)c.bad_frames,
                      (unsigned long long)c.fragments_dropped, (unsigned long long)c.not_for_us);
+        struct tcp_stats t;
+        net_tcp_stats(&t);
+        shell_printf("tcp: %llu accepted, %llu refused, segments in %llu out %llu (bad %llu), "
+                     "%llu retransmitted, %llu out of order, resets in %llu out %llu, %llu timed "
+                     "out\n",
+                     (unsigned long long)t.accepted, (unsigned long long)t.refused,
+                     (unsigned long long)t.segs_in, (unsigned long long)t.segs_out,
+                     (unsigned long long)t.bad_segs, (unsigned long long)t.retransmits,
+                     (unsigned long long)t.out_of_order, (unsigned long long)t.resets_received,
+                     (unsigned long long)t.resets_sent, (unsigned long long)t.timeouts);
         netif_for_each(print_if, (void *)1);
+        net_tcp_for_each(print_conn, 0);
         return 0;
     }
     return -EINVAL;

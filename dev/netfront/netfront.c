@@ -94,25 +94,23 @@ static void rx_push(struct netfront *nf)
         evtchn_send(nf->port);
 }
 
-static void poll_rings(struct netfront *nf)
+/* Transmit completions: false if the back-end broke the protocol. */
+static bool poll_tx(struct netfront *nf)
 {
     const char *why = 0;
-    nf->polls++;
-    nf->events_at_poll = nf->events;
-    /* Transmit completions. */
     for (;;) {
         RING_IDX prod = READ_ONCE(nf->tx.sring->rsp_prod);
         xen_rmb();
         if (prod - nf->tx.rsp_cons > TX_BUFS || prod - nf->tx.rsp_cons > nf->tx.req_prod_pvt - nf->tx.rsp_cons) {
             broken(nf, "transmit responses ran ahead of the requests");
-            return;
+            return false;
         }
         for (RING_IDX i = nf->tx.rsp_cons; i != prod; i++) {
             struct netif_tx_response r;
             memcpy(&r, RING_GET_RESPONSE(&nf->tx, i), sizeof(r));
             if (netfront_tx_check(&r, nf->tx_pending, TX_BUFS, &why)) {
                 broken(nf, why);
-                return;
+                return false;
             }
             if (r.status != NETIF_RSP_OKAY)
                 nf->nif.st.tx_errors++;
@@ -126,6 +124,16 @@ static void poll_rings(struct netfront *nf)
             break;
     }
     waitq_wake_all(&nf->tx_wq);
+    return true;
+}
+
+static void poll_rings(struct netfront *nf)
+{
+    const char *why = 0;
+    nf->polls++;
+    nf->events_at_poll = nf->events;
+    if (!poll_tx(nf))
+        return;
     /* Received frames. */
     for (;;) {
         RING_IDX prod = READ_ONCE(nf->rx.sring->rsp_prod);
@@ -203,7 +211,7 @@ static int xmit(struct netif *nif, const void *frame, size_t len)
     if (len > PAGE_SIZE || len < 14)
         return -EINVAL;
     if (!nf->tx_free) {
-        poll_rings(nf); /* completions may be waiting */
+        poll_tx(nf); /* completions may be waiting (not the receive ring: no recursion) */
         if (wait_event_until(&nf->tx_wq, nf->tx_free > 0 || nf->state != NF_CONNECTED,
                              time_now_ns() + NS_PER_SEC / 10) || nf->state != NF_CONNECTED)
             return -EAGAIN;

@@ -13,7 +13,7 @@ UNIT_LDLIBS := -lcmocka
 
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
-	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp net_inet
+	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp net_inet net_tcp
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -31,6 +31,7 @@ unit_src_xenbus_state    := xen/xenbus_state.c
 unit_src_balloon_plan    := dev/balloon/balloon_plan.c
 unit_src_blkfront_rsp    := dev/blkfront/blkfront_rsp.c blk/blk_check.c
 unit_src_net_inet        := net/inet.c dev/netfront/netfront_rsp.c
+unit_src_net_tcp         := net/tcp.c net/inet.c
 
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_TESTS))
 UNIT_SRCS := $(sort $(foreach t,$(UNIT_TESTS),tests/unit/test_$(t).c $(unit_src_$(t))))
@@ -75,12 +76,13 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -iquote . $(XEN_DEFS)
 
-FUZZ_TARGETS := xs_wire memmap cmdline blkfront_rsp net_inet
+FUZZ_TARGETS := xs_wire memmap cmdline blkfront_rsp net_inet net_tcp
 fuzz_src_xs_wire := xen/xs_wire_codec.c lib/string.c
 fuzz_src_memmap  := kern/memmap.c
 fuzz_src_cmdline := kern/cmdline.c lib/string.c
 fuzz_src_blkfront_rsp := dev/blkfront/blkfront_rsp.c
 fuzz_src_net_inet := net/inet.c
+fuzz_src_net_tcp := net/tcp.c net/inet.c
 
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 

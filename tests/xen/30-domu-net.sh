@@ -2,8 +2,10 @@
 # netfront on Dom0's bridge xenbr0 (10.0.0.1/24) with the stock vif-bridge
 # hot-plug script: Dom0 pings domu and domu pings Dom0 (100 each, no
 # loss), two domu guests ping each other, UDP echo of every size up to
-# the MTU with the data checked, and a save/restore during a ping stream
-# loses only what was sent while domu was away.
+# the MTU with the data checked, TCP (the status page, transfers checked
+# byte for byte, a closed port refused), hot attach/detach of a second
+# interface, and a save/restore during a ping stream loses only what was
+# sent while domu was away.
 [ -x "${DOM0_TOOLS:-}/udpcheck" ] || fail "udpcheck missing (make builds it into build/dom0-tools)"
 ip link show xenbr0 >/dev/null 2>&1 || fail "Dom0 has no bridge xenbr0"
 domu_create na "vif = ['bridge=xenbr0,mac=00:16:3e:00:00:21,ip=10.0.0.21']"
@@ -35,6 +37,47 @@ out=$("$DOM0_TOOLS/udpcheck" 10.0.0.21 7777 sizes 1 1472) || fail "UDP echo: $ou
 expect_match "$out" 'sizes 1..1472: 1472 ok, 0 lost, 0 errors' "UDP echo of every size"
 expect_match "$(shell_run na 'ping 10.0.0.1 1 1472')" '1 received' "a full-size ping"
 expect_match "$(shell_run na 'ping 10.0.0.1 1 1473')" 'usage' "a ping too large for the MTU"
+
+# TCP: the status page, an unknown path, a closed port, and 1 MB (and four
+# 200 KB transfers at once) checked byte for byte.
+out=$(timeout 20 busybox wget -q -O - http://10.0.0.21/ 2>&1) || fail "wget of the status page: $out"
+expect_match "$out" "domain: [0-9]+ 'na'" "the status page"
+expect_match "$out" 'eth0: up mac 00:16:3e:00:00:21 ip 10.0.0.21' "the status page's interfaces"
+out=$(printf 'GET /nope HTTP/1.0\r\n\r\n' | timeout 10 busybox nc 10.0.0.21 80 2>&1) || true
+expect_match "$out" '^HTTP/1.0 404' "an unknown path"
+if out=$(timeout 10 busybox nc 10.0.0.21 81 </dev/null 2>&1); then fail "a closed port accepted"; fi
+expect_match "$out" 'refused' "a closed port (RST)"
+line='domu tcp test pattern 0123456789 abcdefghijklmnopqrstuvwxyz ABC'
+{ yes "$line" || true; } | head -c 1000000 >"$TESTHOST_WORK/ref"
+t0=$(date +%s%N)
+timeout 60 busybox wget -q -O "$TESTHOST_WORK/big" http://10.0.0.21/bytes/1000000 || fail "wget of 1 MB"
+t1=$(date +%s%N)
+cmp "$TESTHOST_WORK/ref" "$TESTHOST_WORK/big" || fail "the 1 MB transfer differs"
+note "TCP: 1 MB in $(( (t1 - t0) / 1000000 )) ms"
+for i in 1 2 3 4; do
+  timeout 60 busybox wget -q -O "$TESTHOST_WORK/part$i" http://10.0.0.21/bytes/200000 &
+done
+wait
+for i in 1 2 3 4; do
+  head -c 200000 "$TESTHOST_WORK/ref" | cmp - "$TESTHOST_WORK/part$i" || fail "concurrent transfer $i differs"
+done
+
+# Hot-plug a second interface while Dom0 pings the first: it comes up with
+# the back-end's address and answers, goes away on detach, and the first
+# interface loses nothing.
+busybox ping -c 60 -i 0.1 -W 1 10.0.0.21 >"$TESTHOST_WORK/hotplug.log" 2>&1 &
+pid=$!
+mark=$(console_mark na)
+timeout 60 xl network-attach na bridge=xenbr0 mac=00:16:3e:00:00:31 ip=10.0.0.31 || fail "xl network-attach"
+console_wait na 'net: eth1: 10.0.0.31/24' 30 "$mark" >/dev/null
+out=$(busybox ping -c 10 -i 0.1 -W 2 10.0.0.31 2>&1 | tail -2)
+expect_match "$out" '10 packets transmitted, 10 packets received' "Dom0 pings the hot-plugged eth1"
+timeout 60 xl network-detach na 00:16:3e:00:00:31 || fail "xl network-detach"
+console_wait na 'netfront: eth1: closing' 30 "$mark" >/dev/null
+expect_no_match "$(shell_run na ifconfig)" 'eth1' "eth1 gone after the detach"
+wait "$pid" || true
+expect_match "$(tail -2 "$TESTHOST_WORK/hotplug.log")" '60 packets transmitted, 60 packets received' \
+  "eth0 undisturbed by the hot-plug"
 
 # A save/restore during a ping stream from Dom0 (one every 100 ms).
 busybox ping -c 150 -i 0.1 -W 1 10.0.0.21 >"$TESTHOST_WORK/stream.log" 2>&1 &

@@ -119,6 +119,10 @@ expect_match() {
   printf '%s\n' "$1" | grep -Eq -- "$2" || fail "${3:-value}: '$1' does not match /$2/"
 }
 
+expect_no_match() {
+  ! printf '%s\n' "$1" | grep -Eq -- "$2" || fail "${3:-value}: '$1' matches /$2/"
+}
+
 # _create NAME CFG-LINE...: writes NAME's xl config (a later line for the
 # same key replaces an earlier one) and creates the domain.
 _create() {

@@ -1,0 +1,89 @@
+/* TCP in the kernel: net/tcp.c's pure state machine, fed by the stack's
+ * receive path and by a thread that runs its timers. One mutex keeps the
+ * two (and applications) from interleaving. */
+#include "kern/kernel.h"
+#include "kern/sched.h"
+#include "kern/wait.h"
+#include "xen/time.h"
+#include "net/inet.h"
+#include "net/stack.h"
+#include "net/tcp.h"
+
+static struct tcp tcp;
+static struct mutex lock = MUTEX_INIT(lock);
+static struct waitq wq = WAITQ_INIT(wq);
+static bool kicked, started;
+
+#define LOCK_DEADLINE_NS NS_PER_SEC
+
+static void output(struct tcp *t, const struct tcp_seg *s, void *arg)
+{
+    static uint8_t seg[24 + TCP_MSS_MAX];
+    size_t n = tcp_build(seg, s);
+    net_ip_send(s->dst, IP_PROTO_TCP, seg, n); /* lost frames are retransmitted */
+}
+
+static void tcp_thread(void *arg)
+{
+    for (;;) {
+        uint64_t next = tcp_next_deadline(&tcp);
+        wait_event_until(&wq, kicked, next ? next : time_now_ns() + 60 * NS_PER_SEC);
+        kicked = false;
+        if (mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS))
+            continue;
+        tcp_tick(&tcp, time_now_ns());
+        mutex_unlock(&lock);
+    }
+}
+
+static int start(void)
+{
+    if (started)
+        return 0;
+    tcp_init(&tcp, output, 0, (uint32_t)time_now_ns());
+    if (!thread_create("tcp", tcp_thread, 0))
+        return -ENOMEM;
+    started = true;
+    return 0;
+}
+
+void net_tcp_input(const struct ipv4_view *ip)
+{
+    struct tcp_seg s;
+    if (!started)
+        return;
+    if (tcp_parse(ip, &s)) {
+        tcp.st.bad_segs++;
+        return;
+    }
+    if (mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS))
+        return; /* dropped: the peer retransmits */
+    tcp_input(&tcp, &s, time_now_ns());
+    mutex_unlock(&lock);
+    kicked = true; /* deadlines may have moved */
+    waitq_wake_all(&wq);
+}
+
+int net_tcp_listen(uint16_t port, const struct tcp_app *app)
+{
+    int rc = start();
+    if (rc)
+        return rc;
+    if ((rc = mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS)))
+        return rc;
+    rc = tcp_listen(&tcp, port, app);
+    mutex_unlock(&lock);
+    return rc;
+}
+
+void net_tcp_for_each(void (*fn)(const struct tcp_conn *c, void *arg), void *arg)
+{
+    for (unsigned i = 0; started && i < TCP_MAX_CONNS; i++)
+        if (tcp.conns[i].state != TCP_CLOSED)
+            fn(&tcp.conns[i], arg);
+}
+
+void net_tcp_stats(struct tcp_stats *st)
+{
+    *st = tcp.st;
+}
