@@ -156,8 +156,6 @@ int sched_block(uint64_t deadline)
     struct thread *t = current;
     BUG_ON(irqs_enabled());
     BUG_ON(t == &idle_thread);
-    if (deadline != DEADLINE_NEVER && time_now_ns() >= deadline)
-        return -ETIMEDOUT;
     t->state = THREAD_BLOCKED;
     t->wake_reason = 0;
     if (deadline != DEADLINE_NEVER)

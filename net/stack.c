@@ -46,7 +46,7 @@ static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 static struct arp_entry *arp_find(uint32_t ip)
 {
-    uint64_t now = time_now_ns();
+    uint64_t now = time_recent_ns(); /* a minute's expiry needs no fresh clock */
     for (unsigned i = 0; i < ARP_CACHE_SIZE; i++)
         if (arp[i].ip == ip && arp[i].expires > now)
             return &arp[i];
@@ -181,7 +181,7 @@ int net_ip_send(uint32_t dst, uint8_t proto, const void *payload, size_t len)
         return hold_for_arp(nif, hop, dst, proto, payload, len);
     /* The frame buffer is shared: a send waiting for a transmit slot
      * must not have its frame rewritten by another thread's. */
-    if (mutex_lock_until(&out_lock, time_now_ns() + NS_PER_SEC))
+    if (!mutex_trylock(&out_lock) && mutex_lock_until(&out_lock, time_now_ns() + NS_PER_SEC))
         return -EAGAIN;
     memcpy(out, e->mac, 6);
     memcpy(out + 6, nif->mac, 6);

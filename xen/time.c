@@ -33,9 +33,19 @@ static uint64_t raw_now(void)
     return pvclock_system_time(&snap, tsc);
 }
 
+static uint64_t recent;
+
 uint64_t time_now_ns(void)
 {
-    return raw_now() + (uint64_t)time_offset;
+    uint64_t now = raw_now() + (uint64_t)time_offset;
+    if (now > recent)
+        recent = now;
+    return now;
+}
+
+uint64_t time_recent_ns(void)
+{
+    return recent;
 }
 
 uint64_t time_since_entry_ns(void)

@@ -9,6 +9,8 @@ int time_init(void);
 int time_bind_timer_virq(void);
 /* Monotonic nanoseconds (Xen system time). */
 uint64_t time_now_ns(void);
+/* The clock as last read by anyone (no trap): for coarse expiries. */
+uint64_t time_recent_ns(void);
 /* Nanoseconds since the kernel's first instruction. */
 uint64_t time_since_entry_ns(void);
 /* Wall-clock time (UTC). */

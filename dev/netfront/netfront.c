@@ -197,7 +197,7 @@ static void nf_thread(void *arg)
             nf->rescued++; /* work was waiting and no event came */
         }
         nf->kicked = false;
-        last_busy = time_now_ns();
+        last_busy = now; /* the time before the wait is close enough */
         if (nf->state == NF_CONNECTED)
             poll_rings(nf);
     }

@@ -45,6 +45,11 @@ row blk_seqwrite1m_kibs "blk seq write 1 MiB (KiB/s)" KiB/s "domu >= 1.2x linux"
 row blk_randread4k_qd1_iops "blk 4 KiB random read QD1" IOPS "domu >= 1.2x linux" 1
 row blk_randread4k_qd32_iops "blk 4 KiB random read QD32" IOPS "domu >= 1.2x linux" 1
 row evtchn_rtt_us "evtchn round trip guest<->guest" us "domu <= linux" 0
+row net_ping_rtt_us "net ping Dom0->guest (median)" us "linux/domu >= 1.2" 0
+row net_udp64_pps "net UDP 64 B echo Dom0<->guest" pkt/s "domu >= 1.2x linux" 1
+row net_udp1472_pps "net UDP 1472 B echo Dom0<->guest" pkt/s "domu >= 1.2x linux" 1
+row net_udp1472_kbs "net UDP 1472 B each way (KB/s)" KB/s "domu >= 1.2x linux" 1
+row net_tcp_1m_ms "net TCP 1 MB guest->Dom0 (wget)" ms "domu faster" 0
 d=$(val downtime_ms domu)
 printf '%-34s %10s %-4s\n' "domu downtime across save/restore" "${d:--}" ms
 exit "$rc"

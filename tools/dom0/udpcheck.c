@@ -4,6 +4,8 @@
  *   udpcheck HOST PORT sizes MIN MAX      every size from MIN to MAX once
  *   udpcheck HOST PORT flood SIZE SECONDS  as fast as answers come back:
  *                                          datagrams per second and MB/s
+ *   udpcheck serve PORT SECONDS             the other side: an echo server
+ *                                          (for the Linux reference guest)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -41,10 +43,41 @@ static int round_trip(int fd, unsigned char *out, unsigned char *in, size_t len,
     }
 }
 
+/* Answers every datagram on port with the same bytes, for seconds. */
+static int serve(int port, int seconds)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_ANY) };
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+        perror("udpcheck serve");
+        return 1;
+    }
+    printf("udpcheck: answering on port %d for %d s\n", port, seconds);
+    fflush(stdout);
+    static unsigned char buf[65536];
+    long long end = now_ns() + seconds * 1000000000LL, n = 0;
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    while (now_ns() < end) {
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        struct sockaddr_in from;
+        socklen_t fl = sizeof(from);
+        ssize_t len = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+        if (len >= 0 && sendto(fd, buf, (size_t)len, 0, (struct sockaddr *)&from, fl) == len)
+            n++;
+    }
+    printf("udpcheck: answered %lld datagrams\n", n);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "serve") == 0)
+        return serve(atoi(argv[2]), atoi(argv[3]));
     if (argc != 6) {
-        fprintf(stderr, "usage: udpcheck HOST PORT sizes MIN MAX | flood SIZE SECONDS\n");
+        fprintf(stderr, "usage: udpcheck HOST PORT sizes MIN MAX | flood SIZE SECONDS\n"
+                        "       udpcheck serve PORT SECONDS\n");
         return 2;
     }
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[2])) };
