@@ -269,8 +269,19 @@ static bool process_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t no
         send_ctl(c, c->snd_nxt, TCP_ACK);
         return false;
     }
+    if (s->ack == c->snd_una && c->snd_nxt != c->snd_una && !s->len &&
+        !(s->flags & (TCP_SYN | TCP_FIN)) && s->window == c->snd_wnd &&
+        ++c->dup_acks == TCP_DUP_ACKS) {
+        /* The peer keeps asking for the same byte: resend from there now
+         * rather than after the timeout (go back N, as on a timeout). */
+        c->owner->st.retransmits++;
+        c->snd_nxt = c->snd_una;
+        c->rto_at = now + c->rto_ns;
+        send_pending(c, now, true);
+    }
     if (seq_lt(c->snd_una, s->ack)) {
         c->snd_una = s->ack;
+        c->dup_acks = 0;
         c->retries = 0;
         c->rto_ns = TCP_RTO_INITIAL_NS;
         c->rto_at = c->snd_una == c->snd_nxt ? 0 : now + c->rto_ns;

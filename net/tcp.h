@@ -30,6 +30,7 @@
 #define TCP_RTO_INITIAL_NS (1000ULL * 1000 * 1000)
 #define TCP_RTO_MAX_NS (8000ULL * 1000 * 1000)
 #define TCP_RETRIES_MAX 6     /* then the connection is reset */
+#define TCP_DUP_ACKS 3        /* duplicate ACKs that resend at once (fast retransmit) */
 #define TCP_TIME_WAIT_NS (2000ULL * 1000 * 1000)
 #define TCP_IDLE_MAX_NS (60000ULL * 1000 * 1000) /* no progress at all: reset */
 
@@ -81,7 +82,7 @@ struct tcp_conn {
     bool replying, fin_after;    /* tcp_respond called; FIN when sent */
     bool fin_sent, fin_acked, peer_fin;
     uint64_t rto_ns, rto_at, idle_at, time_wait_at;
-    unsigned retries;
+    unsigned retries, dup_acks;
     const struct tcp_app *app;
     void *app_ctx;
     struct tcp *owner;

@@ -8,6 +8,7 @@
 #include "net/tcp.h"
 #include "net/inet.h"
 #include "xen/time.h"
+#include "kern/sched.h"
 #include "xen/xs_wire_codec.h"
 
 static void ip_str(uint32_t ip, char *buf, size_t cap)
@@ -127,8 +128,70 @@ static int cmd_udp_echo(int argc, char **argv)
     return rc;
 }
 
+/* net bench: UDP datagrams to an echo service at a given rate, counting
+ * what comes back. */
+static struct {
+    uint64_t received, bytes;
+} bench_rx;
+
+static void bench_handler(uint16_t port, uint32_t src, uint16_t sport, const uint8_t *data,
+                          size_t len, void *arg)
+{
+    bench_rx.received++;
+    bench_rx.bytes += len;
+}
+
+#define BENCH_PORT 40999
+
+static int net_bench(char **argv)
+{
+    uint32_t dst;
+    uint64_t port, size, rate, secs;
+    if (inet_parse_addr(argv[2], &dst) || xs_parse_uint(argv[3], 65535, &port) || !port ||
+        xs_parse_uint(argv[4], 1472, &size) || !size || xs_parse_uint(argv[5], 1000000, &rate) ||
+        xs_parse_uint(argv[6], 600, &secs) || !secs)
+        return -EINVAL;
+    int rc = net_arp_resolve(dst, time_now_ns() + 2 * NS_PER_SEC);
+    if (rc) {
+        shell_printf("net bench: %s does not answer ARP: %s\n", argv[2], errno_name(rc));
+        return SHELL_ERR_REPORTED;
+    }
+    if ((rc = net_udp_bind(BENCH_PORT, bench_handler, 0)))
+        return rc;
+    static uint8_t payload[1472];
+    for (size_t i = 0; i < size; i++)
+        payload[i] = (uint8_t)i;
+    bench_rx.received = bench_rx.bytes = 0;
+    uint64_t sent = 0, failed = 0, t0 = time_now_ns(), end = t0 + secs * NS_PER_SEC;
+    uint64_t gap = rate ? NS_PER_SEC / rate : 0;
+    for (uint64_t now = t0; now < end; now = time_now_ns()) {
+        if (gap && now < t0 + sent * gap) {
+            thread_sleep_ns(t0 + sent * gap - now);
+            continue;
+        }
+        if (net_udp_send(dst, BENCH_PORT, (uint16_t)port, payload, (size_t)size) == 0)
+            sent++;
+        else
+            failed++;
+        if (!gap)
+            thread_yield(); /* let the receive side run */
+    }
+    thread_sleep_ns(NS_PER_SEC / 2); /* the last answers */
+    net_udp_unbind(BENCH_PORT);
+    uint64_t ns = time_now_ns() - t0;
+    shell_printf("net bench: %llu sent (%llu not sent), %llu echoed in %llu ms: %llu per s, "
+                 "%llu KB/s each way\n",
+                 (unsigned long long)sent, (unsigned long long)failed,
+                 (unsigned long long)bench_rx.received, (unsigned long long)(ns / NS_PER_MS),
+                 (unsigned long long)(bench_rx.received * NS_PER_SEC / ns),
+                 (unsigned long long)(bench_rx.bytes * NS_PER_SEC / ns / 1000));
+    return 0;
+}
+
 static int cmd_net(int argc, char **argv)
 {
+    if (argc == 7 && strcmp(argv[1], "bench") == 0)
+        return net_bench(argv);
     if (argc == 2 && strcmp(argv[1], "stats") == 0) {
         struct net_counters c;
         net_get_counters(&c);
@@ -162,7 +225,9 @@ static struct shell_cmd cmds[] = {
     { "arp", "", "the ARP cache", cmd_arp, { 0, 0 } },
     { "ping", "A.B.C.D [COUNT [SIZE]]", "ICMP echo", cmd_ping, { 0, 0 } },
     { "udp-echo", "PORT", "answer UDP datagrams on PORT", cmd_udp_echo, { 0, 0 } },
-    { "net", "stats", "network counters", cmd_net, { 0, 0 } },
+    { "net", "stats | bench A.B.C.D PORT SIZE RATE SECONDS",
+      "network counters; UDP to an echo service at RATE per s (0: as fast as possible)",
+      cmd_net, { 0, 0 } },
 };
 
 void shell_cmds_net_init(void)

@@ -38,8 +38,9 @@ struct netfront {
     struct netif_rx_front_ring rx;
     void *tx_ring_page, *rx_ring_page;
     grant_ref_t tx_ring_ref, rx_ring_ref;
-    evtchn_port_t port;
-    bool have_port;
+    evtchn_port_t port;      /* transmit (and receive unless split) */
+    evtchn_port_t rx_port;   /* receive, with split event channels */
+    bool have_port, split;
     void *rx_buf[RX_BUFS];
     grant_ref_t rx_ref[RX_BUFS];
     bool rx_posted[RX_BUFS];
@@ -72,8 +73,11 @@ static void broken(struct netfront *nf, const char *why)
     nf->protocol_errors++;
     nf->state = NF_BROKEN;
     nf->nif.up = false;
-    if (nf->have_port)
+    if (nf->have_port) {
         evtchn_mask(nf->port);
+        if (nf->split)
+            evtchn_mask(nf->rx_port);
+    }
     xenbus_dev_defer(nf->xdev);
 }
 
@@ -91,7 +95,7 @@ static void rx_push(struct netfront *nf)
     int notify;
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&nf->rx, notify);
     if (notify)
-        evtchn_send(nf->port);
+        evtchn_send(nf->split ? nf->rx_port : nf->port);
 }
 
 /* Transmit completions: false if the back-end broke the protocol. */
@@ -241,10 +245,11 @@ static void describe(struct netif *nif, char *buf, size_t cap)
     struct netfront *nf = nif->priv;
     static const char *const states[] = { "init", "connected", "suspended", "closed", "broken" };
     k_snprintf(buf, cap,
-             "netfront %s: port %u, %llu events, tx req %u rsp %u/%u, rx req %u rsp %u/%u "
+             "netfront %s: port %u%s, %llu events, tx req %u rsp %u/%u, rx req %u rsp %u/%u "
              "(event %u), %u tx slots free, %llu protocol errors; %llu polls, events at last poll %llu, "
              "%llu found without an event",
-             states[nf->state], nf->port, (unsigned long long)nf->events,
+             states[nf->state], nf->port, nf->split ? " (+ receive port)" : "",
+             (unsigned long long)nf->events,
              nf->tx.req_prod_pvt, nf->tx.rsp_cons, nf->tx.sring ? nf->tx.sring->rsp_prod : 0,
              nf->rx.req_prod_pvt, nf->rx.rsp_cons, nf->rx.sring ? nf->rx.sring->rsp_prod : 0,
              nf->rx.sring ? nf->rx.sring->rsp_event : 0, nf->tx_free,
@@ -269,11 +274,15 @@ static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *
 static void release(struct netfront *nf, bool xen_forgot)
 {
     if (nf->have_port) {
-        if (xen_forgot)
-            evtchn_unbind(nf->port);
-        else
-            evtchn_close(nf->port);
+        evtchn_port_t ports[2] = { nf->port, nf->rx_port };
+        for (unsigned i = 0; i < (nf->split ? 2u : 1u); i++) {
+            if (xen_forgot)
+                evtchn_unbind(ports[i]);
+            else
+                evtchn_close(ports[i]);
+        }
         nf->have_port = false;
+        nf->split = false;
     }
     grant_ref_t *refs[] = { &nf->tx_ring_ref, &nf->rx_ring_ref };
     for (unsigned i = 0; i < 2; i++)
@@ -301,7 +310,10 @@ static int write_rings(xs_tx_t tx, void *arg)
     if (!rc)
         rc = xenbus_dev_printf(x, tx, "rx-ring-ref", "%u", nf->rx_ring_ref);
     if (!rc)
-        rc = xenbus_dev_printf(x, tx, "event-channel", "%u", nf->port);
+        rc = nf->split ? xenbus_dev_printf(x, tx, "event-channel-tx", "%u", nf->port)
+                       : xenbus_dev_printf(x, tx, "event-channel", "%u", nf->port);
+    if (!rc && nf->split)
+        rc = xenbus_dev_printf(x, tx, "event-channel-rx", "%u", nf->rx_port);
     if (!rc)
         rc = xenbus_dev_write(x, tx, "request-rx-copy", "1");
     if (!rc)
@@ -347,6 +359,12 @@ static int connect(struct netfront *nf)
         return rc;
     }
     nf->have_port = true;
+    /* Split event channels when offered: the back-end's transmit and
+     * receive work are kicked separately. One handler serves both. */
+    uint64_t split;
+    if (!xenbus_dev_read_otherend_uint(x, "feature-split-event-channels", 1, &split) && split &&
+        !evtchn_alloc_unbound(x->otherend_id, on_event, nf, nf->nif.name, &nf->rx_port))
+        nf->split = true;
     for (unsigned i = 0; i < TX_BUFS; i++)
         nf->tx_pending[i] = false;
     nf->tx_free = TX_BUFS;
@@ -366,8 +384,8 @@ static int connect(struct netfront *nf)
     nf->nif.up = true;
     nf->kicked = true;
     waitq_wake_all(&nf->wq);
-    printk("netfront: %s: connected to domain %u (rx copy, %u receive buffers)", nf->nif.name,
-           x->otherend_id, RX_BUFS);
+    printk("netfront: %s: connected to domain %u (rx copy, %u receive buffers, %s event channels)",
+           nf->nif.name, x->otherend_id, RX_BUFS, nf->split ? "split" : "one");
     return 0;
 }
 

@@ -263,6 +263,31 @@ static void test_retransmit_backs_off_then_aborts(void **state)
     assert_int_equal(closes, 1);
 }
 
+static void test_three_duplicate_acks_resend_at_once(void **state)
+{
+    UNUSED_STATE;
+    reply_len = 4000;
+    uint32_t iss = handshake(1000, 65535);
+    seg_in(1001, iss + 1, TCP_ACK, "x\n", 65535, 0);
+    assert_int_equal(nout, 6); /* ACK, 4 x 1000, FIN */
+    /* the first segment was lost: the peer acknowledges byte 1 four times */
+    nout = 0;
+    seg_in(1003, iss + 1, TCP_ACK, 0, 65535, 1 * MS);
+    seg_in(1003, iss + 1, TCP_ACK, 0, 65535, 2 * MS);
+    assert_int_equal(nout, 0);
+    seg_in(1003, iss + 1, TCP_ACK, 0, 65535, 3 * MS);
+    assert_true(nout >= 1);
+    assert_int_equal(out[0].s.seq, iss + 1);
+    assert_int_equal(out[0].s.len, 1000);
+    assert_int_equal(t.st.retransmits, 1);
+    unsigned after = nout;
+    seg_in(1003, iss + 1, TCP_ACK, 0, 65535, 4 * MS); /* a fourth: nothing more */
+    assert_int_equal(nout, after);
+    /* everything acknowledged: the connection carries on */
+    seg_in(1003, iss + 4002, TCP_ACK, 0, 65535, 5 * MS);
+    assert_int_equal(t.conns[0].state, TCP_FIN_WAIT_2);
+}
+
 static void test_out_of_order_is_dropped_and_reacked(void **state)
 {
     UNUSED_STATE;
@@ -376,6 +401,7 @@ int main(void)
         cmocka_unit_test_setup(test_handshake_request_reply_close, setup),
         cmocka_unit_test_setup(test_window_limits_and_acks_release, setup),
         cmocka_unit_test_setup(test_retransmit_backs_off_then_aborts, setup),
+        cmocka_unit_test_setup(test_three_duplicate_acks_resend_at_once, setup),
         cmocka_unit_test_setup(test_out_of_order_is_dropped_and_reacked, setup),
         cmocka_unit_test_setup(test_peer_closes_first, setup),
         cmocka_unit_test_setup(test_resets, setup),

@@ -35,6 +35,15 @@ expect_match "$(shell_run nb 'ping 10.0.0.21 20' 60)" '20 sent, 20 received' "nb
 shell_run na 'udp-echo 7777' | grep -q 'answering on port 7777' || fail "udp-echo"
 out=$("$DOM0_TOOLS/udpcheck" 10.0.0.21 7777 sizes 1 1472) || fail "UDP echo: $out"
 expect_match "$out" 'sizes 1..1472: 1472 ok, 0 lost, 0 errors' "UDP echo of every size"
+# domu's own UDP load: net bench at 100 datagrams/s to an echo server in Dom0.
+"$DOM0_TOOLS/udpcheck" serve 7778 20 >"$TESTHOST_WORK/serve.log" 2>&1 &
+sleep 1
+out=$(shell_run na 'net bench 10.0.0.1 7778 512 100 3' 30)
+note "$out"
+sent=$(grep -oE '[0-9]+ sent' <<<"$out" | grep -oE '[0-9]+') || fail "net bench: $out"
+echoed=$(grep -oE '[0-9]+ echoed' <<<"$out" | grep -oE '[0-9]+') || fail "net bench: $out"
+[ "$sent" -ge 250 ] && [ "$sent" -le 310 ] || fail "net bench sent $sent datagrams at 100/s for 3 s"
+[ $((echoed * 10)) -ge $((sent * 9)) ] || fail "net bench: only $echoed of $sent came back"
 expect_match "$(shell_run na 'ping 10.0.0.1 1 1472')" '1 received' "a full-size ping"
 expect_match "$(shell_run na 'ping 10.0.0.1 1 1473')" 'usage' "a ping too large for the MTU"
 
