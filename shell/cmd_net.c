@@ -31,7 +31,7 @@ static void print_if(struct netif *n, void *arg)
                  (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
                  (unsigned long long)n->st.tx_dropped, (unsigned long long)n->st.tx_errors);
     if (arg && n->ops->describe) {
-        char d[200];
+        char d[320];
         n->ops->describe(n, d, sizeof(d));
         shell_printf("      %s\n", d);
     }
