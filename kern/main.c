@@ -73,6 +73,17 @@ static void crash_test(void)
         printk("crash-test: running on an unmapped stack on purpose");
         __asm__ volatile("movq $0x1000, %%rsp; pushq $0" ::: "memory");
     }
+    if (cmdline_get(kernel_cmdline, "crash-test", how, sizeof(how)) > 0 &&
+        strcmp(how, "triple") == 0) {
+        /* No IDT at all: nothing can be delivered and the CPU shuts down
+         * (Xen: "Triple fault"), for testing what the test host does then. */
+        printk("crash-test: a fault with no IDT on purpose (a triple fault)");
+        struct {
+            uint16_t limit;
+            uint64_t base;
+        } __attribute__((packed)) none = { 0, 0 };
+        __asm__ volatile("lidt %0; int3" ::"m"(none) : "memory");
+    }
     printk("crash-test: writing to address 0 on purpose");
     volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)0;
     *p = 0xdead;

@@ -37,8 +37,20 @@ while read -r name; do
   # A scenario may set its own deadline with a line "# timeout: SECONDS".
   limit=$(grep -m 1 -oE '^# *timeout: *[0-9]+' "$script" | grep -oE '[0-9]+$' || true)
   limit=${limit:-$SCENARIO_TIMEOUT}
+  # The emulated host now and then ends a guest vCPU in a triple fault
+  # right after an instruction that traps to Xen (seen with domu and with
+  # the Linux guest; see README, "The Xen test host"). A scenario that
+  # fails while such a fault is in Xen's log runs once more, and says so.
+  for attempt in 1 2; do
+  mkdir -p "$work"
+  rm -f "$res/reason"
+  timeout 30 xl dmesg -c >/dev/null 2>&1 || true
   echo
-  echo "=== $name (deadline $limit s)"
+  if [ "$attempt" = 1 ]; then
+    echo "=== $name (deadline $limit s)"
+  else
+    echo "=== $name (deadline $limit s, second attempt)"
+  fi
   t0=$(date +%s%N)
   # shellcheck disable=SC2016 # expanded by the inner bash
   TESTHOST_WORK=$work TESTHOST_REASON_FILE=$work/reason \
@@ -95,7 +107,17 @@ while read -r name; do
     timeout 30 xl dmesg >"$res/xl-dmesg.log" 2>&1
     echo "--- xl dmesg (last 40 lines)"
     tail -n 40 "$res/xl-dmesg.log" | awk '{ print "  | " $0 }'
+    triple=$(grep -oE 'd[0-9]+v[0-9]+ Triple fault' "$res/xl-dmesg.log" | head -n 1 || true)
+    if [ "$attempt" = 1 ] && [ -n "$triple" ]; then
+      echo "$result ($secs s)"
+      echo "  (runner: $triple during this attempt: the emulated host's artefact; running $name once more)"
+      echo "first attempt: $result; $triple" >"$res/retried"
+      cp "$res/xl-dmesg.log" "$res/xl-dmesg-attempt1.log"
+      continue
+    fi
   fi
+  break
+  done
   echo "$result" >"$res/result"
   echo "seconds=$secs" >"$res/time"
   echo "$result ($secs s)"

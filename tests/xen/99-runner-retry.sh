@@ -1,0 +1,18 @@
+# The runner runs a scenario a second time when it failed while a guest
+# triple-faulted (the emulated host's artefact, see README): this one
+# makes such a fault on purpose in its first attempt (crash-test=triple:
+# domu drops its IDT and traps) and fails; the second attempt passes.
+# A plain failure is not retried (checked by hand: it needs a failing run).
+m=/run/testhost/runner-retry-attempted
+if [ ! -e "$m" ]; then
+  touch "$m"
+  domu_create t 'extra = "crash-test=triple"' 'on_reboot = "destroy"'
+  for _ in $(seq 1 100); do
+    xl dmesg | grep -q 'Triple fault' && break
+    sleep 0.1
+  done
+  xl dmesg | grep -q 'Triple fault' || fail "crash-test=triple made no triple fault"
+  fail "first attempt: failing on purpose after a triple fault"
+fi
+rm -f "$m"
+note "second attempt after the triple fault"
