@@ -109,8 +109,15 @@ while read -r name; do
     tail -n 40 "$res/xl-dmesg.log" | awk '{ print "  | " $0 }'
     triple=$(grep -oE 'd[0-9]+v[0-9]+ Triple fault' "$res/xl-dmesg.log" | head -n 1 || true)
     if [ "$attempt" = 1 ] && [ -n "$triple" ]; then
-      echo "$result ($secs s)"
+      echo "first attempt failed: $name: $reason ($secs s)"
       echo "  (runner: $triple during this attempt: the emulated host's artefact; running $name once more)"
+      # The faulted guest was rebooting: stop xl's restart monitors, then
+      # make sure nothing is left before the second attempt.
+      pkill -f '^xl create' 2>/dev/null || true
+      sleep 1
+      for d in $(timeout 30 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+        timeout 60 xl destroy "$d" >/dev/null 2>&1 || echo "  (runner: xl destroy $d failed)"
+      done
       echo "first attempt: $result; $triple" >"$res/retried"
       cp "$res/xl-dmesg.log" "$res/xl-dmesg-attempt1.log"
       continue
