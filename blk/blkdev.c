@@ -2,6 +2,7 @@
 #include "kern/kernel.h"
 #include "kern/wait.h"
 #include "blk/blkdev.h"
+#include "xen/time.h"
 
 static struct list devices = LIST_INIT(devices);
 
@@ -105,7 +106,13 @@ int blk_rw_sync(struct blkdev *d, enum blk_op op, uint64_t sector, uint32_t coun
                                .done = sync_done, .arg = w };
     int rc = blk_submit(d, r);
     if (rc == 0) {
-        rc = wait_event_until(&w->wq, w->done, deadline);
+        /* Time spent saved away (xl save/restore, migrate) is not the
+         * device's: the deadline moves by it. */
+        uint64_t away = time_total_away_ns();
+        while ((rc = wait_event_until(&w->wq, w->done, deadline)) && time_total_away_ns() != away) {
+            deadline += time_total_away_ns() - away;
+            away = time_total_away_ns();
+        }
         if (rc) {
             printk("blk: %s: %s of %u sectors at %llu not done before the deadline", d->name,
                    blk_op_name(op), count, (unsigned long long)sector);

@@ -34,6 +34,9 @@ struct blk_request {
 struct blkdev;
 struct blkdev_ops {
     int (*submit)(struct blkdev *d, struct blk_request *r);
+    /* Optional: the driver's own state in one line (rings, counters),
+     * for `blk list`. */
+    void (*describe)(struct blkdev *d, char *buf, size_t cap);
 };
 
 struct blkdev_stats {

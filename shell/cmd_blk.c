@@ -21,6 +21,11 @@ static void print_dev(struct blkdev *d, void *arg)
                  d->removable ? "  removable" : "", d->cdrom ? "  cdrom" : "");
     if (d->features)
         shell_printf("       %s\n", d->features);
+    if (d->ops->describe) {
+        char line[200];
+        d->ops->describe(d, line, sizeof(line));
+        shell_printf("       %s\n", line);
+    }
     shell_printf("       reads %llu (%llu sectors), writes %llu (%llu sectors), flushes %llu, "
                  "discards %llu, errors %llu\n", (unsigned long long)d->st.reads,
                  (unsigned long long)d->st.sectors_read, (unsigned long long)d->st.writes,

@@ -23,7 +23,7 @@ static const volatile struct vcpu_time_info *time_info(void)
 /* Xen's system time restarts elsewhere after a restore or migration; the
  * offset keeps our clock monotonic. */
 static int64_t time_offset;
-static uint64_t suspend_now, suspend_wall, last_away;
+static uint64_t suspend_now, suspend_wall, last_away, total_away;
 
 static uint64_t raw_now(void)
 {
@@ -84,6 +84,11 @@ uint64_t time_last_away_ns(void)
     return last_away;
 }
 
+uint64_t time_total_away_ns(void)
+{
+    return total_away;
+}
+
 void time_suspend(void)
 {
     suspend_now = time_now_ns();
@@ -95,6 +100,7 @@ void time_resume(bool cancelled)
     uint64_t wall = wall_ns();
     uint64_t away = wall > suspend_wall ? wall - suspend_wall : 0;
     last_away = away;
+    total_away += away;
     if (cancelled)
         return;
     time_offset = (int64_t)(suspend_now + away - raw_now());

@@ -21,6 +21,10 @@ void time_suspend(void);
 void time_resume(bool cancelled);
 /* Wall-clock nanoseconds between the last suspend and its resume. */
 uint64_t time_last_away_ns(void);
+/* All the time spent away since boot: a wait that must not count a
+ * save's downtime against its deadline moves the deadline by the growth
+ * of this. */
+uint64_t time_total_away_ns(void);
 /* Program the one-shot timer (absolute system time); 0 stops it. */
 void time_program_timer(uint64_t deadline_ns);
 #endif

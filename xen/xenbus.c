@@ -54,6 +54,11 @@ int xenbus_wait_state(const char *dir, uint32_t mask, uint64_t deadline,
     for (;;) {
         uint64_t before = sw.fired;
         rc = xenbus_read_state(dir, &st);
+        if (rc == -ENOENT && (mask & (1u << XenbusStateUnknown))) {
+            st = XenbusStateUnknown;
+            rc = 0;
+            break;
+        }
         if (rc && rc != -ENOENT)
             break;
         if (rc == 0 && (mask & (1u << st)))

@@ -12,7 +12,9 @@ int xenbus_read_state(const char *dir, enum xenbus_state *out);
 int xenbus_switch_state(const char *dir, enum xenbus_state s);
 /* Waits until DIR/state is one of the states in the bit mask
  * (1 << XenbusState*), or the deadline. 0, -ETIMEDOUT (logged with what
- * was awaited and the last state seen), or a read error. */
+ * was awaited and the last state seen), or a read error. A state node
+ * that does not exist counts as XenbusStateUnknown when the mask has it
+ * (a peer that is gone), else it is waited for (one not there yet). */
 int xenbus_wait_state(const char *dir, uint32_t mask, uint64_t deadline,
                       enum xenbus_state *seen);
 #endif

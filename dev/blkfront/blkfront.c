@@ -1,7 +1,13 @@
-/* blkfront: block devices from another domain's blkback, through the
- * blkif shared ring. The ring, the request ids ("slots") and the queue of
- * requests not yet on the ring are touched with interrupts off: the event
- * handler completes requests and refills the ring itself.
+/* blkfront: block devices from another domain's blkback, through one or
+ * more blkif shared rings (multi-queue). The rings, the request ids
+ * ("slots") and the queue of requests not yet on a ring are touched with
+ * interrupts off: the event handlers complete requests and refill the
+ * rings themselves.
+ *
+ * With persistent grants (both ends say feature-persistent) the back-end
+ * keeps every grant it is sent mapped until it disconnects, so no
+ * caller's frame is ever granted: data goes through a per-queue pool of
+ * pages granted once (copied in for writes, out for reads).
  *
  * Negotiation (XenStore) lives in blkfront_xs.c; what comes back from the
  * back-end is checked by the pure code in blkfront_rsp.c before use. */
@@ -18,51 +24,140 @@
 static void fail_all(struct blkfront *bf, int status);
 
 /* Interrupts off. A free request id, or -1. */
-static int slot_get(struct blkfront *bf)
+static int slot_get(struct blkfront_queue *q)
 {
-    for (unsigned i = 0; i < bf->ring_size; i++) {
-        unsigned id = (bf->slot_hint + i) % bf->ring_size;
-        if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE) {
-            bf->slot_hint = id + 1;
+    unsigned size = q->bf->ring_size;
+    for (unsigned i = 0; i < size; i++) {
+        unsigned id = (q->slot_hint + i) % size;
+        if (q->slot_ops[id] == BLKFRONT_SLOT_FREE) {
+            q->slot_hint = id + 1;
             return (int)id;
         }
     }
     return -1;
 }
 
-/* Interrupts off. Ends the part's grants (the back-end answered, so it no
- * longer maps them). */
-static void part_release(struct blkfront *bf, struct blkfront_part *p)
+unsigned blkfront_inflight(struct blkfront *bf)
 {
-    for (unsigned i = 0; i < p->nseg; i++) {
-        int rc = gnttab_end_access(p->gref[i]);
-        if (rc) {
-            bf->grants_leaked++;
-            printk("blkfront: %s: grant %u still mapped by the back-end after its answer; "
-                   "leaving it", bf->bd.name, p->gref[i]);
-        }
+    unsigned n = 0;
+    for (unsigned i = 0; i < bf->nqueues; i++)
+        if (bf->q[i])
+            n += bf->q[i]->inflight;
+    return n;
+}
+
+static void *frame_ptr(const struct blkfront_seg *s)
+{
+    return (void *)(uintptr_t)((s->gfn << PAGE_SHIFT) + (uint64_t)s->first * BLK_SECTOR);
+}
+
+static size_t seg_bytes(const struct blkfront_seg *s)
+{
+    return (size_t)(s->last - s->first + 1) * BLK_SECTOR;
+}
+
+/* Interrupts off. A pool page for one segment: a free one, else a new
+ * page granted once (read-write: reads and writes both use it). */
+static int pool_take(struct blkfront_queue *q)
+{
+    int idx = blkfront_pool_get(&q->pool);
+    if (idx >= 0)
+        return idx;
+    idx = blkfront_pool_grow(&q->pool);
+    if (idx < 0)
+        return -1;
+    if (!q->pool_page[idx] && !(q->pool_page[idx] = pages_alloc(1))) {
+        blkfront_pool_shrink(&q->pool);
+        return -1;
     }
-    if (p->indirect && gnttab_end_access(p->ind_gref))
-        bf->grants_leaked++;
+    int64_t ref = gnttab_grant_access(q->bf->xdev->otherend_id,
+                                      (uint64_t)(uintptr_t)q->pool_page[idx] >> PAGE_SHIFT, false);
+    if (ref < 0) {
+        blkfront_pool_shrink(&q->pool);
+        return -1;
+    }
+    q->pool_gref[idx] = (grant_ref_t)ref;
+    return idx;
+}
+
+/* Interrupts off. Ends what the part holds (the back-end answered, so it
+ * no longer maps its own grants); with persistent grants a read's data
+ * is copied out of the pool pages first (copy_out). */
+static void part_release(struct blkfront_queue *q, struct blkfront_part *p, bool copy_out)
+{
+    struct blkfront *bf = q->bf;
+    if (bf->persistent) {
+        if (copy_out) {
+            unsigned nseg;
+            blkfront_segments((uintptr_t)p->req->buf + (uintptr_t)p->offset * BLK_SECTOR, p->count,
+                              bf->segs, bf->max_segs, &nseg);
+            for (unsigned i = 0; i < nseg && i < p->nseg; i++)
+                memcpy(frame_ptr(&bf->segs[i]),
+                       (uint8_t *)q->pool_page[p->gref[i]] + bf->segs[i].first * BLK_SECTOR,
+                       seg_bytes(&bf->segs[i]));
+            bf->copies += nseg;
+        }
+        for (unsigned i = 0; i < p->nseg; i++)
+            if (blkfront_pool_put(&q->pool, p->gref[i]))
+                printk("blkfront: %s: pool page %u given back twice", q->name, p->gref[i]);
+    } else {
+        for (unsigned i = 0; i < p->nseg; i++) {
+            int rc = gnttab_end_access(p->gref[i]);
+            if (rc) {
+                bf->grants_leaked++;
+                printk("blkfront: %s: grant %u still mapped by the back-end after its answer; "
+                       "leaving it", q->name, p->gref[i]);
+            }
+        }
+        if (p->indirect && gnttab_end_access(p->ind_gref))
+            bf->grants_leaked++;
+    }
     p->indirect = false;
     p->nseg = 0;
 }
 
-/* Interrupts off. Puts one part on the ring: 0, or -ENOSPC (no grant). */
-static int part_post(struct blkfront *bf, unsigned id)
+/* Interrupts off. The indirect page of slot id and its grant: granted
+ * once with persistent grants, per request otherwise. 0 or -ENOSPC. */
+static int indirect_page(struct blkfront_queue *q, unsigned id, grant_ref_t *gref)
 {
-    struct blkfront_part *p = &bf->parts[id];
+    if (!q->ind_pages[id] && !(q->ind_pages[id] = pages_alloc(1)))
+        return -ENOSPC;
+    if (q->bf->persistent && q->ind_pref[id]) {
+        *gref = q->ind_pref[id];
+        return 0;
+    }
+    /* blkback maps every persistent grant read-write, whatever it is for. */
+    int64_t ind = gnttab_grant_access(q->bf->xdev->otherend_id,
+                                      (uint64_t)(uintptr_t)q->ind_pages[id] >> PAGE_SHIFT,
+                                      !q->bf->persistent);
+    if (ind < 0)
+        return -ENOSPC;
+    *gref = (grant_ref_t)ind;
+    if (q->bf->persistent)
+        q->ind_pref[id] = *gref;
+    return 0;
+}
+
+/* Interrupts off. Puts one part on the ring: 0, or -ENOSPC (no grant,
+ * pool page or memory now). */
+static int part_post(struct blkfront_queue *q, unsigned id)
+{
+    struct blkfront *bf = q->bf;
+    struct blkfront_part *p = &q->parts[id];
     struct blk_request *r = p->req;
-    struct blkif_request *req = RING_GET_REQUEST(&bf->ring, bf->ring.req_prod_pvt);
+    struct blkif_request *req = RING_GET_REQUEST(&q->ring, q->ring.req_prod_pvt);
+    uint8_t op;
     if (r->op == BLK_FLUSH) {
-        req->operation = BLKIF_OP_FLUSH_DISKCACHE;
+        op = BLKIF_OP_FLUSH_DISKCACHE;
+        req->operation = op;
         req->nr_segments = 0;
         req->handle = bf->vdev;
         req->id = id;
         req->sector_number = 0;
     } else if (r->op == BLK_DISCARD) {
         struct blkif_request_discard *d = (struct blkif_request_discard *)req;
-        d->operation = BLKIF_OP_DISCARD;
+        op = BLKIF_OP_DISCARD;
+        d->operation = op;
         d->flag = 0;
         d->handle = bf->vdev;
         d->id = id;
@@ -76,33 +171,46 @@ static int part_post(struct blkfront *bf, unsigned id)
         struct blkif_request_segment *dst = req->seg;
         if (nseg > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
             /* Indirect: the segments go in a page the back-end maps. */
-            if (!bf->ind_pages[id] && !(bf->ind_pages[id] = pages_alloc(1)))
-                return -ENOSPC;
-            int64_t ind = gnttab_grant_access(bf->xdev->otherend_id,
-                                              (uint64_t)(uintptr_t)bf->ind_pages[id] >> PAGE_SHIFT,
-                                              true);
-            if (ind < 0)
+            if (indirect_page(q, id, &p->ind_gref))
                 return -ENOSPC;
             p->indirect = true;
-            p->ind_gref = (grant_ref_t)ind;
-            dst = bf->ind_pages[id];
+            dst = q->ind_pages[id];
         }
         for (unsigned i = 0; i < nseg; i++) {
-            /* The back-end reads what we write and writes what we read. */
-            int64_t ref = gnttab_grant_access(bf->xdev->otherend_id, segs[i].gfn,
-                                              r->op == BLK_WRITE);
-            if (ref < 0) {
-                p->nseg = (uint16_t)i;
-                part_release(bf, p);
-                return -ENOSPC;
+            grant_ref_t ref;
+            if (bf->persistent) {
+                int idx = pool_take(q);
+                if (idx < 0) {
+                    p->nseg = (uint16_t)i;
+                    part_release(q, p, false);
+                    return -ENOSPC;
+                }
+                p->gref[i] = (grant_ref_t)idx;
+                ref = q->pool_gref[idx];
+                uint8_t *page = q->pool_page[idx];
+                if (r->op == BLK_WRITE) {
+                    memcpy(page + segs[i].first * BLK_SECTOR, frame_ptr(&segs[i]),
+                           seg_bytes(&segs[i]));
+                    bf->copies++;
+                }
+            } else {
+                /* The back-end reads what we write and writes what we read. */
+                int64_t g = gnttab_grant_access(bf->xdev->otherend_id, segs[i].gfn,
+                                                r->op == BLK_WRITE);
+                if (g < 0) {
+                    p->nseg = (uint16_t)i;
+                    part_release(q, p, false);
+                    return -ENOSPC;
+                }
+                ref = (grant_ref_t)g;
+                p->gref[i] = ref;
             }
-            p->gref[i] = (grant_ref_t)ref;
-            dst[i].gref = (grant_ref_t)ref;
+            dst[i].gref = ref;
             dst[i].first_sect = segs[i].first;
             dst[i].last_sect = segs[i].last;
         }
         p->nseg = (uint16_t)nseg;
-        uint8_t op = r->op == BLK_WRITE ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+        op = r->op == BLK_WRITE ? BLKIF_OP_WRITE : BLKIF_OP_READ;
         if (p->indirect) {
             struct blkif_request_indirect *ri = (struct blkif_request_indirect *)req;
             ri->operation = BLKIF_OP_INDIRECT;
@@ -120,27 +228,37 @@ static int part_post(struct blkfront *bf, unsigned id)
             req->sector_number = p->sector;
         }
     }
-    bf->slot_ops[id] = p->indirect ? (blkfront_slot_t)((BLKIF_OP_WRITE == ((struct blkif_request_indirect *)req)->indirect_op
-                                                        ? BLKIF_OP_WRITE : BLKIF_OP_READ) + 1) |
-                                         BLKFRONT_SLOT_INDIRECT
-                                   : (blkfront_slot_t)(req->operation + 1);
-    bf->ring.req_prod_pvt++;
-    bf->inflight++;
+    q->slot_ops[id] = (blkfront_slot_t)(op + 1) | (p->indirect ? BLKFRONT_SLOT_INDIRECT : 0);
+    q->ring.req_prod_pvt++;
+    q->inflight++;
+    q->requests++;
     return 0;
 }
 
-/* Interrupts off. Fills the ring from the re-issue list and the queue. */
+/* Interrupts off. Fills the rings from the queue: each piece goes to the
+ * ring with the fewest requests in flight. */
 static void issue_locked(struct blkfront *bf)
 {
-    if (bf->state != BF_CONNECTED)
+    if (bf->state != BF_CONNECTED || bf->nqueues == 0)
         return;
-    bool posted = false;
-    while (!list_empty(&bf->queue) && !RING_FULL(&bf->ring)) {
+    bool posted[BLKFRONT_MAX_QUEUES] = { false };
+    unsigned inflight[BLKFRONT_MAX_QUEUES], room[BLKFRONT_MAX_QUEUES];
+    while (!list_empty(&bf->queue)) {
+        for (unsigned i = 0; i < bf->nqueues; i++) {
+            struct blkfront_queue *q = bf->q[i];
+            inflight[i] = q->inflight;
+            room[i] = RING_FULL(&q->ring) || q->inflight >= bf->ring_size ? 0
+                                                                          : bf->ring_size - q->inflight;
+        }
+        unsigned qi = blkfront_queue_pick(inflight, room, bf->nqueues, bf->next_queue);
+        if (qi >= bf->nqueues)
+            break;
+        struct blkfront_queue *q = bf->q[qi];
         struct blk_request *r = list_entry(bf->queue.next, struct blk_request, link);
-        int id = slot_get(bf);
+        int id = slot_get(q);
         if (id < 0)
             break;
-        struct blkfront_part *p = &bf->parts[id];
+        struct blkfront_part *p = &q->parts[id];
         *p = (struct blkfront_part){ .req = r };
         if (r->op == BLK_READ || r->op == BLK_WRITE) {
             /* As many sectors as max_segs frames hold from here. */
@@ -154,21 +272,37 @@ static void issue_locked(struct blkfront *bf)
             p->sector = r->sector;
             p->count = r->count;
         }
-        if (part_post(bf, (unsigned)id)) {
-            bf->parts[id].req = 0;
-            break; /* out of grants: answers will free some */
+        if (part_post(q, (unsigned)id)) {
+            p->req = 0;
+            if (blkfront_inflight(bf) == 0) {
+                /* Nothing on any ring will free a grant or a page: waiting
+                 * would wait forever. */
+                printk("blkfront: %s: no grant, pool page or memory for a %s of %u sectors "
+                       "with nothing in flight; failing it",
+                       bf->bd.name, blk_op_name(r->op), r->count);
+                list_del(&r->link);
+                if (!r->status)
+                    r->status = -ENOMEM;
+                if (r->parts == 0)
+                    blk_complete(&bf->bd, r, r->status);
+                continue;
+            }
+            break; /* answers will free some */
         }
         r->parts++;
         r->issued += p->count;
         if (r->op == BLK_FLUSH || r->issued >= r->count)
-            list_del(&r->link); /* all of it is on the ring */
-        posted = true;
+            list_del(&r->link); /* all of it is on a ring */
+        posted[qi] = true;
+        bf->next_queue = (qi + 1) % bf->nqueues;
     }
-    if (posted) {
+    for (unsigned i = 0; i < bf->nqueues; i++) {
+        if (!posted[i])
+            continue;
         int notify;
-        RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&bf->ring, notify);
+        RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&bf->q[i]->ring, notify);
         if (notify)
-            evtchn_send(bf->port);
+            evtchn_send(bf->q[i]->port);
     }
 }
 
@@ -181,68 +315,72 @@ void blkfront_issue(struct blkfront *bf)
 
 /* Interrupts off. A part is answered: complete its request when it was
  * the last. */
-static void part_done(struct blkfront *bf, unsigned id, int status)
+static void part_done(struct blkfront_queue *q, unsigned id, int status)
 {
-    struct blkfront_part *p = &bf->parts[id];
+    struct blkfront_part *p = &q->parts[id];
     struct blk_request *r = p->req;
-    part_release(bf, p);
-    bf->slot_ops[id] = BLKFRONT_SLOT_FREE;
+    part_release(q, p, status == 0 && r->op == BLK_READ);
+    q->slot_ops[id] = BLKFRONT_SLOT_FREE;
     p->req = 0;
-    bf->inflight--;
+    q->inflight--;
     if (status && !r->status)
         r->status = status;
     if (--r->parts == 0 && !list_linked(&r->link))
-        blk_complete(&bf->bd, r, r->status);
+        blk_complete(&q->bf->bd, r, r->status);
 }
 
 /* Interrupts off. The back-end broke the protocol: nothing it says about
  * this device is believed any more; everything pending fails. */
-static void broken(struct blkfront *bf, const char *why)
+static void broken(struct blkfront_queue *q, const char *why)
 {
+    struct blkfront *bf = q->bf;
     if (bf->state == BF_BROKEN)
         return;
     printk("blkfront: %s: the back-end broke the protocol (%s); taking the device down",
-           bf->bd.name, why);
+           q->name, why);
     bf->protocol_errors++;
     bf->state = BF_BROKEN;
-    evtchn_mask(bf->port);
+    for (unsigned i = 0; i < bf->nqueues; i++)
+        if (bf->q[i] && bf->q[i]->have_port)
+            evtchn_mask(bf->q[i]->port);
     fail_all(bf, -EIO);
     blkfront_defer_close(bf);
 }
 
 static void on_event(evtchn_port_t port, void *arg)
 {
-    struct blkfront *bf = arg;
-    if (bf->state == BF_BROKEN || !bf->ring.sring)
+    struct blkfront_queue *q = arg;
+    struct blkfront *bf = q->bf;
+    if (bf->state == BF_BROKEN || !q->ring.sring)
         return;
-    bf->events++;
+    q->events++;
     for (;;) {
-        RING_IDX prod = READ_ONCE(bf->ring.sring->rsp_prod);
+        RING_IDX prod = READ_ONCE(q->ring.sring->rsp_prod);
         xen_rmb(); /* the index before the responses it covers */
         const char *why = 0;
-        int n = blkfront_rsp_count(bf->ring.rsp_cons, prod, bf->ring.req_prod_pvt, bf->ring_size,
+        int n = blkfront_rsp_count(q->ring.rsp_cons, prod, q->ring.req_prod_pvt, bf->ring_size,
                                    &why);
         if (n < 0) {
-            broken(bf, why);
+            broken(q, why);
             return;
         }
-        for (RING_IDX i = bf->ring.rsp_cons; i != prod; i++) {
+        for (RING_IDX i = q->ring.rsp_cons; i != prod; i++) {
             /* Read once into our memory: the back-end may change the ring. */
             struct blkif_response rsp;
-            memcpy(&rsp, RING_GET_RESPONSE(&bf->ring, i), sizeof(rsp));
+            memcpy(&rsp, RING_GET_RESPONSE(&q->ring, i), sizeof(rsp));
             int status;
-            if (blkfront_rsp_check(&rsp, bf->slot_ops, bf->ring_size, &status, &why)) {
-                broken(bf, why);
+            if (blkfront_rsp_check(&rsp, q->slot_ops, bf->ring_size, &status, &why)) {
+                broken(q, why);
                 return;
             }
             if (status == -EOPNOTSUPP)
-                printk("blkfront: %s: back-end refused %s (EOPNOTSUPP)", bf->bd.name,
-                       blk_op_name(bf->parts[rsp.id].req->op));
-            part_done(bf, (unsigned)rsp.id, status);
+                printk("blkfront: %s: back-end refused %s (EOPNOTSUPP)", q->name,
+                       blk_op_name(q->parts[rsp.id].req->op));
+            part_done(q, (unsigned)rsp.id, status);
         }
-        bf->ring.rsp_cons = prod;
+        q->ring.rsp_cons = prod;
         int more;
-        RING_FINAL_CHECK_FOR_RESPONSES(&bf->ring, more);
+        RING_FINAL_CHECK_FOR_RESPONSES(&q->ring, more);
         if (!more)
             break;
     }
@@ -265,9 +403,30 @@ static int submit(struct blkdev *d, struct blk_request *r)
     return 0;
 }
 
-static const struct blkdev_ops ops = { .submit = submit };
+/* Per queue: requests posted and events; then what persistent grants
+ * and the back-end cost. */
+static void describe(struct blkdev *d, char *buf, size_t cap)
+{
+    struct blkfront *bf = d->priv;
+    size_t n = 0;
+    unsigned long f = irq_save();
+    unsigned pool = 0;
+    for (unsigned i = 0; i < bf->nqueues && n < cap; i++) {
+        struct blkfront_queue *q = bf->q[i];
+        pool += q->pool.cap;
+        n += (size_t)k_snprintf(buf + n, cap - n, "q%u %llu requests %llu events, ", i,
+                                (unsigned long long)q->requests, (unsigned long long)q->events);
+    }
+    if (n < cap)
+        k_snprintf(buf + n, cap - n, "pool pages %u, copies %llu, grants leaked %llu, %s", pool,
+                   (unsigned long long)bf->copies, (unsigned long long)bf->grants_leaked,
+                   blkfront_state_name(bf->state));
+    irq_restore(f);
+}
 
-/* Interrupts off. Fails the queue and what is on the ring. */
+static const struct blkdev_ops ops = { .submit = submit, .describe = describe };
+
+/* Interrupts off. Fails the queue and what is on the rings. */
 static void fail_all(struct blkfront *bf, int status)
 {
     while (!list_empty(&bf->queue)) {
@@ -278,10 +437,11 @@ static void fail_all(struct blkfront *bf, int status)
         if (r->parts == 0)
             blk_complete(&bf->bd, r, r->status);
     }
-    for (unsigned id = 0; id < bf->ring_size; id++) {
-        if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE)
-            continue;
-        part_done(bf, id, status);
+    for (unsigned i = 0; i < bf->nqueues; i++) {
+        struct blkfront_queue *q = bf->q[i];
+        for (unsigned id = 0; q && id < bf->ring_size; id++)
+            if (q->slot_ops[id] != BLKFRONT_SLOT_FREE)
+                part_done(q, id, status);
     }
 }
 
@@ -292,67 +452,156 @@ void blkfront_fail_all(struct blkfront *bf, int status)
     irq_restore(f);
 }
 
-int blkfront_ring_setup(struct blkfront *bf, unsigned order)
+/* Frees a queue's pages; only when the back-end maps none of them. */
+static void queue_free(struct blkfront_queue *q, unsigned ring_order)
 {
-    if (!bf->ring_pages) {
-        bf->ring_pages = pages_alloc(1u << order);
-        if (!bf->ring_pages)
-            return -ENOMEM;
-        bf->ring_order = order;
+    if (q->ring_pages)
+        pages_free(q->ring_pages, 1u << ring_order);
+    for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
+        if (q->ind_pages[i])
+            pages_free(q->ind_pages[i], 1);
+    for (unsigned i = 0; i < BLKFRONT_POOL_MAX; i++)
+        if (q->pool_page[i])
+            pages_free(q->pool_page[i], 1);
+    kfree(q);
+}
+
+static int queue_setup(struct blkfront *bf, struct blkfront_queue *q, unsigned order)
+{
+    if (q->ring_pages && order != bf->ring_order) {
+        pages_free(q->ring_pages, 1u << bf->ring_order);
+        q->ring_pages = 0;
     }
-    struct blkif_sring *s = bf->ring_pages;
-    memset(s, 0, PAGE_SIZE << bf->ring_order);
+    if (!q->ring_pages && !(q->ring_pages = pages_alloc(1u << order)))
+        return -ENOMEM;
+    struct blkif_sring *s = q->ring_pages;
+    memset(s, 0, PAGE_SIZE << order);
     SHARED_RING_INIT(s);
-    FRONT_RING_INIT(&bf->ring, s, PAGE_SIZE << bf->ring_order);
-    bf->ring_size = RING_SIZE(&bf->ring);
-    if (bf->ring_size > BLKFRONT_MAX_SLOTS)
-        bf->ring_size = BLKFRONT_MAX_SLOTS;
-    for (unsigned i = 0; i < (1u << bf->ring_order); i++) {
+    FRONT_RING_INIT(&q->ring, s, PAGE_SIZE << order);
+    for (unsigned i = 0; i < (1u << order); i++) {
         int64_t ref = gnttab_grant_access(bf->xdev->otherend_id,
-                                          ((uint64_t)(uintptr_t)bf->ring_pages >> PAGE_SHIFT) + i,
+                                          ((uint64_t)(uintptr_t)q->ring_pages >> PAGE_SHIFT) + i,
                                           false);
         if (ref < 0)
             return (int)ref;
-        bf->ring_ref[i] = (grant_ref_t)ref;
+        q->ring_ref[i] = (grant_ref_t)ref;
     }
-    int rc = evtchn_alloc_unbound(bf->xdev->otherend_id, on_event, bf, bf->bd.name, &bf->port);
+    int rc = evtchn_alloc_unbound(bf->xdev->otherend_id, on_event, q, q->name, &q->port);
     if (rc)
         return rc;
-    bf->have_port = true;
+    q->have_port = true;
     return 0;
 }
 
-/* Drops the ring's grants and event channel. After a restore Xen forgot
- * them: the calls then only tidy our own books. */
-void blkfront_ring_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot)
+int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order)
 {
-    if (bf->have_port) {
-        if (xen_forgot)
-            evtchn_unbind(bf->port); /* the port died with the old domain */
-        else
-            evtchn_close(bf->port);
-        bf->have_port = false;
-    }
-    for (unsigned i = 0; i < (1u << bf->ring_order); i++) {
-        if (bf->ring_ref[i] && gnttab_end_access(bf->ring_ref[i]))
-            bf->grants_leaked++; /* still mapped by a back-end that never let go */
-        bf->ring_ref[i] = 0;
-    }
-    if (free_pages && bf->ring_pages) {
-        if (bf->grants_leaked == 0) {
-            pages_free(bf->ring_pages, 1u << bf->ring_order);
-            for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
-                if (bf->ind_pages[i]) {
-                    pages_free(bf->ind_pages[i], 1);
-                    bf->ind_pages[i] = 0;
-                }
+    if (nqueues < 1 || nqueues > BLKFRONT_MAX_QUEUES)
+        return -EINVAL;
+    /* Queues a new back-end does not want any more (after a restore). */
+    for (unsigned i = nqueues; i < BLKFRONT_MAX_QUEUES; i++)
+        if (bf->q[i]) {
+            queue_free(bf->q[i], bf->ring_order);
+            bf->q[i] = 0;
         }
-        bf->ring_pages = 0;
-        bf->ring.sring = 0;
+    for (unsigned i = 0; i < nqueues; i++) {
+        if (!bf->q[i]) {
+            struct blkfront_queue *q = kzalloc(sizeof(*q));
+            if (!q)
+                return -ENOMEM;
+            q->bf = bf;
+            q->index = i;
+            if (nqueues == 1)
+                strlcpy_k(q->name, bf->bd.name, sizeof(q->name));
+            else
+                k_snprintf(q->name, sizeof(q->name), "%s/q%u", bf->bd.name, i);
+            blkfront_pool_init(&q->pool, BLKFRONT_POOL_MAX);
+            bf->q[i] = q;
+        }
+    }
+    unsigned long f = irq_save();
+    bf->nqueues = nqueues;
+    irq_restore(f);
+    for (unsigned i = 0; i < nqueues; i++) {
+        int rc = queue_setup(bf, bf->q[i], order);
+        if (rc)
+            return rc;
+    }
+    bf->ring_order = order;
+    bf->ring_size = RING_SIZE(&bf->q[0]->ring);
+    if (bf->ring_size > BLKFRONT_MAX_SLOTS)
+        bf->ring_size = BLKFRONT_MAX_SLOTS;
+    bf->next_queue = 0;
+    return 0;
+}
+
+void blkfront_ports_close(struct blkfront *bf, bool xen_forgot)
+{
+    for (unsigned i = 0; i < BLKFRONT_MAX_QUEUES; i++) {
+        struct blkfront_queue *q = bf->q[i];
+        if (!q || !q->have_port)
+            continue;
+        if (xen_forgot)
+            evtchn_unbind(q->port); /* the port died with the old domain */
+        else
+            evtchn_close(q->port);
+        q->have_port = false;
     }
 }
 
-/* After a restore the old ring, and the grants of what was on it, are
+/* Ends one grant; counts it when the back-end still maps it. */
+static bool end_grant(struct blkfront *bf, grant_ref_t *ref)
+{
+    if (!*ref)
+        return true;
+    if (gnttab_end_access(*ref)) {
+        bf->grants_leaked++;
+        return false; /* still mapped by a back-end that never let go */
+    }
+    *ref = 0;
+    return true;
+}
+
+/* Ends the ring, pool and indirect grants. After a restore Xen forgot
+ * them: the calls then only tidy our own books. */
+void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot)
+{
+    blkfront_ports_close(bf, xen_forgot);
+    for (unsigned qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
+        struct blkfront_queue *q = bf->q[qi];
+        if (!q)
+            continue;
+        bool clean = true;
+        for (unsigned i = 0; i < (1u << bf->ring_order); i++)
+            clean &= end_grant(bf, &q->ring_ref[i]);
+        for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
+            clean &= end_grant(bf, &q->ind_pref[i]);
+        for (unsigned i = 0; i < q->pool.cap; i++)
+            clean &= end_grant(bf, &q->pool_gref[i]);
+        if (!clean) {
+            printk("blkfront: %s: the back-end still maps some of our pages; leaving them",
+                   q->name);
+            if (free_pages) {
+                bf->q[qi] = 0; /* forgotten, never reused */
+                q->ring.sring = 0;
+            }
+            continue;
+        }
+        /* Pool pages are granted again as they are needed. */
+        blkfront_pool_init(&q->pool, BLKFRONT_POOL_MAX);
+        if (free_pages) {
+            q->ring.sring = 0;
+            queue_free(q, bf->ring_order);
+            bf->q[qi] = 0;
+        }
+    }
+    if (free_pages) {
+        unsigned long f = irq_save();
+        bf->nqueues = 0;
+        irq_restore(f);
+    }
+}
+
+/* After a restore the old rings, and the grants of what was on them, are
  * gone: each request with a piece in flight goes back to the front of the
  * queue and is issued again whole (reads and writes of the same data are
  * idempotent, and the new back-end may cut pieces differently). */
@@ -360,26 +609,25 @@ unsigned blkfront_requeue_inflight(struct blkfront *bf)
 {
     unsigned n = 0;
     unsigned long f = irq_save();
-    for (unsigned id = 0; id < bf->ring_size; id++) {
-        struct blkfront_part *p = &bf->parts[id];
-        if (bf->slot_ops[id] == BLKFRONT_SLOT_FREE)
-            continue;
-        for (unsigned i = 0; i < p->nseg; i++)
-            gnttab_end_access(p->gref[i]); /* an empty entry now: back to the free list */
-        if (p->indirect)
-            gnttab_end_access(p->ind_gref);
-        p->nseg = 0;
-        p->indirect = false;
-        struct blk_request *r = p->req;
-        if (!list_linked(&r->link)) {
-            list_add_tail(bf->queue.next, &r->link); /* at the front */
-            n++;
+    for (unsigned qi = 0; qi < bf->nqueues; qi++) {
+        struct blkfront_queue *q = bf->q[qi];
+        for (unsigned id = 0; q && id < bf->ring_size; id++) {
+            struct blkfront_part *p = &q->parts[id];
+            if (q->slot_ops[id] == BLKFRONT_SLOT_FREE)
+                continue;
+            /* Grants are empty entries now: back to the free list. */
+            part_release(q, p, false);
+            struct blk_request *r = p->req;
+            if (!list_linked(&r->link)) {
+                list_add_tail(bf->queue.next, &r->link); /* at the front */
+                n++;
+            }
+            r->issued = 0;
+            r->parts = 0;
+            p->req = 0;
+            q->slot_ops[id] = BLKFRONT_SLOT_FREE;
+            q->inflight--;
         }
-        r->issued = 0;
-        r->parts = 0;
-        p->req = 0;
-        bf->slot_ops[id] = BLKFRONT_SLOT_FREE;
-        bf->inflight--;
     }
     irq_restore(f);
     return n;
@@ -387,10 +635,10 @@ unsigned blkfront_requeue_inflight(struct blkfront *bf)
 
 int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline)
 {
-    int rc = wait_event_until(&bf->wq, bf->inflight == 0, deadline);
+    int rc = wait_event_until(&bf->wq, blkfront_inflight(bf) == 0, deadline);
     if (rc)
         printk("blkfront: %s: %u requests still with the back-end at the deadline",
-               bf->bd.name, bf->inflight);
+               bf->bd.name, blkfront_inflight(bf));
     return rc;
 }
 

@@ -11,12 +11,16 @@
 #include "kern/wait.h"
 #include "xen/xenbus_bus.h"
 #include "dev/blkfront/blkfront_rsp.h"
+#include "dev/blkfront/blkfront_alloc.h"
 
 #define BLKFRONT_MAX_RING_ORDER 2  /* up to 4 ring pages */
 #define BLKFRONT_MAX_SLOTS __CONST_RING_SIZE(blkif, 4096 << BLKFRONT_MAX_RING_ORDER)
 /* With indirect descriptors one ring request carries up to this many
  * frames (512 KiB) through one indirect page of segment descriptors. */
 #define BLKFRONT_MAX_INDIRECT_SEGS 128
+/* Rings used when the back-end offers several (multi-queue-max-queues):
+ * each has its own thread in the back-end. */
+#define BLKFRONT_MAX_QUEUES 4
 
 enum blkfront_state {
     BF_INIT,       /* negotiating; requests wait in the queue */
@@ -35,16 +39,18 @@ struct blkfront_part {
     uint32_t count;       /* sectors */
     uint16_t nseg;
     bool indirect;        /* the segments are in an indirect page */
-    grant_ref_t ind_gref;
+    grant_ref_t ind_gref; /* its grant, when not persistent */
+    /* Per segment: the grant of the caller's frame, or with persistent
+     * grants the index of the pool page that carries its data. */
     grant_ref_t gref[BLKFRONT_MAX_INDIRECT_SEGS];
 };
 
-struct blkfront {
-    struct xenbus_device *xdev;
-    struct blkdev bd;
-    enum blkfront_state state;
-    uint16_t vdev;                        /* the handle: our device id */
-    unsigned ring_order, ring_size;
+struct blkfront;
+/* One ring, its event channel and its request ids. */
+struct blkfront_queue {
+    struct blkfront *bf;
+    unsigned index;
+    char name[24];                        /* "xvda" or "xvda/q1", for the event channel */
     void *ring_pages;
     struct blkif_front_ring ring;
     grant_ref_t ring_ref[1u << BLKFRONT_MAX_RING_ORDER];
@@ -53,20 +59,46 @@ struct blkfront {
     blkfront_slot_t slot_ops[BLKFRONT_MAX_SLOTS];  /* per id: free or op + 1 */
     struct blkfront_part parts[BLKFRONT_MAX_SLOTS];
     unsigned slot_hint, inflight;
-    unsigned max_segs;                    /* per ring request: 11, or indirect */
     void *ind_pages[BLKFRONT_MAX_SLOTS];  /* indirect descriptor page per id */
+    grant_ref_t ind_pref[BLKFRONT_MAX_SLOTS]; /* its persistent grant, 0 = none */
+    /* Persistent grants: pages granted once, data copied through them. */
+    struct blkfront_pool pool;
+    void *pool_page[BLKFRONT_POOL_MAX];
+    grant_ref_t pool_gref[BLKFRONT_POOL_MAX];
+    uint64_t requests, events;
+};
+
+struct blkfront {
+    struct xenbus_device *xdev;
+    struct blkdev bd;
+    enum blkfront_state state;
+    uint16_t vdev;                        /* the handle: our device id */
+    unsigned ring_order, ring_size;       /* the same for every queue */
+    unsigned nqueues;
+    struct blkfront_queue *q[BLKFRONT_MAX_QUEUES];
+    unsigned next_queue;                  /* where blkfront_queue_pick starts */
+    unsigned max_segs;                    /* per ring request: 11, or indirect */
+    bool persistent;                      /* both ends said feature-persistent */
     struct blkfront_seg segs[BLKFRONT_MAX_INDIRECT_SEGS]; /* scratch, interrupts off */
-    struct list queue;                    /* requests not all on the ring */
+    struct list queue;                    /* requests not all on a ring */
     struct waitq wq;                      /* woken on every answer */
     bool close_pending;                   /* a close for the bus thread */
-    char features[128];
-    uint64_t submitted, events, protocol_errors, grants_leaked, reconnects;
+    char features[160];
+    uint64_t submitted, protocol_errors, grants_leaked, reconnects, copies;
 };
 
 /* blkfront.c: the data path. */
 void blkfront_init_dev(struct blkfront *bf);
-int blkfront_ring_setup(struct blkfront *bf, unsigned order);
-void blkfront_ring_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot);
+/* Rings, grants and event channels for nqueues queues of 2^order pages. */
+int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order);
+/* Closes the event channels (before the back-end is told to let go). */
+void blkfront_ports_close(struct blkfront *bf, bool xen_forgot);
+/* Ends every grant (ring, pool, indirect pages) once the back-end let go
+ * (or Xen forgot them in a restore); frees the pages with free_pages
+ * unless the back-end still maps one. */
+void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot);
+/* Total requests on the rings. */
+unsigned blkfront_inflight(struct blkfront *bf);
 void blkfront_issue(struct blkfront *bf);
 void blkfront_fail_all(struct blkfront *bf, int status);
 /* After a restore: what was on the old ring is queued again. */

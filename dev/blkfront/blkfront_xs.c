@@ -13,6 +13,7 @@
 
 #define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
 #define DRAIN_TIMEOUT_NS (5 * NS_PER_SEC)
+#define RELEASE_TIMEOUT_NS (5 * NS_PER_SEC)
 
 const char *blkfront_state_name(enum blkfront_state s)
 {
@@ -54,31 +55,55 @@ static uint64_t opt_uint(struct blkfront *bf, const char *node, uint64_t max, ui
     return rc == 0 ? v : dflt; /* absent (or malformed, logged): not offered */
 }
 
-struct ring_info {
-    struct blkfront *bf;
-};
+/* Writes one queue's ring references and event channel under prefix
+ * ("" for a single queue, "queue-N/" for several). */
+static int write_queue_info(struct blkfront *bf, xs_tx_t tx, const struct blkfront_queue *q,
+                            const char *prefix)
+{
+    struct xenbus_device *x = bf->xdev;
+    char node[32];
+    int rc = 0;
+    if (bf->ring_order == 0) {
+        k_snprintf(node, sizeof(node), "%sring-ref", prefix);
+        rc = xenbus_dev_printf(x, tx, node, "%u", q->ring_ref[0]);
+    } else {
+        for (unsigned i = 0; !rc && i < (1u << bf->ring_order); i++) {
+            k_snprintf(node, sizeof(node), "%sring-ref%u", prefix, i);
+            rc = xenbus_dev_printf(x, tx, node, "%u", q->ring_ref[i]);
+        }
+    }
+    k_snprintf(node, sizeof(node), "%sevent-channel", prefix);
+    if (!rc)
+        rc = xenbus_dev_printf(x, tx, node, "%u", q->port);
+    return rc;
+}
 
 static int write_ring_info(xs_tx_t tx, void *arg)
 {
-    struct blkfront *bf = ((struct ring_info *)arg)->bf;
+    struct blkfront *bf = arg;
     struct xenbus_device *x = bf->xdev;
-    int rc;
-    if (bf->ring_order == 0) {
-        rc = xenbus_dev_printf(x, tx, "ring-ref", "%u", bf->ring_ref[0]);
-    } else {
+    int rc = 0;
+    if (bf->ring_order > 0)
         rc = xenbus_dev_printf(x, tx, "ring-page-order", "%u", bf->ring_order);
-        for (unsigned i = 0; !rc && i < (1u << bf->ring_order); i++) {
-            char node[16];
-            k_snprintf(node, sizeof(node), "ring-ref%u", i);
-            rc = xenbus_dev_printf(x, tx, node, "%u", bf->ring_ref[i]);
+    if (bf->nqueues == 1) {
+        if (!rc)
+            rc = write_queue_info(bf, tx, bf->q[0], "");
+    } else {
+        if (!rc)
+            rc = xenbus_dev_printf(x, tx, "multi-queue-num-queues", "%u", bf->nqueues);
+        for (unsigned i = 0; !rc && i < bf->nqueues; i++) {
+            char prefix[16];
+            k_snprintf(prefix, sizeof(prefix), "queue-%u/", i);
+            rc = write_queue_info(bf, tx, bf->q[i], prefix);
         }
     }
     if (!rc)
-        rc = xenbus_dev_printf(x, tx, "event-channel", "%u", bf->port);
-    if (!rc)
         rc = xenbus_dev_write(x, tx, "protocol", XEN_IO_PROTO_ABI_NATIVE);
+    /* We take persistent grants unless told not to; they are used only
+     * when the back-end offers them too (read once it is connected). */
     if (!rc)
-        rc = xenbus_dev_write(x, tx, "feature-persistent", "0");
+        rc = xenbus_dev_write(x, tx, "feature-persistent",
+                              cmdline_has(kernel_cmdline, "blk-persistent=off") ? "0" : "1");
     return rc;
 }
 
@@ -116,30 +141,26 @@ static int read_disk(struct blkfront *bf)
     d->can_discard = opt_uint(bf, "feature-discard", 1, 0);
     d->discard_granularity = (uint32_t)opt_uint(bf, "discard-granularity", 1u << 30, 0);
     d->discard_alignment = (uint32_t)opt_uint(bf, "discard-alignment", 1u << 30, 0);
-    /* Indirect descriptors: one ring request carries up to 128 frames.
-     * Off unless "blk-indirect" is on the command line: with them on, a
-     * triple fault (RIP in the hypercall page) was seen twice in about
-     * eight hot-plug and restore runs, cause not found yet. */
+    /* Indirect descriptors: one ring request carries up to 128 frames. */
     uint64_t indirect = opt_uint(bf, "feature-max-indirect-segments", 1u << 20, 0);
-    if (!cmdline_has(kernel_cmdline, "blk-indirect"))
+    if (cmdline_has(kernel_cmdline, "blk-indirect=off"))
         indirect = 0;
+    bool persistent = opt_uint(bf, "feature-persistent", 1, 0) &&
+                      !cmdline_has(kernel_cmdline, "blk-persistent=off");
     unsigned long f = irq_save();
     bf->max_segs = indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST
                        ? (unsigned)MIN(indirect, (uint64_t)BLKFRONT_MAX_INDIRECT_SEGS)
                        : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    bf->persistent = persistent;
     irq_restore(f);
     d->max_sectors_per_piece = bf->max_segs * (PAGE_SIZE / BLK_SECTOR);
-    /* What the back-end offers and what we use of it, for `blk list`. */
-    uint64_t persistent = opt_uint(bf, "feature-persistent", 1, 0);
-    uint64_t queues = opt_uint(bf, "multi-queue-max-queues", 1024, 1);
     k_snprintf(bf->features, sizeof(bf->features),
-               "ring %u page%s, %u segments per request%s%s%s%s; offered, not used: persistent "
-               "%llu, queues %llu",
-               1u << bf->ring_order, bf->ring_order ? "s" : "", bf->max_segs,
+               "ring %u page%s, %u queue%s, %u segments per request%s%s%s%s%s",
+               1u << bf->ring_order, bf->ring_order ? "s" : "", bf->nqueues,
+               bf->nqueues > 1 ? "s" : "", bf->max_segs,
                bf->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ? " (indirect)" : "",
-               d->can_flush ? ", flush" : "", d->can_barrier ? ", barrier" : "",
-               d->can_discard ? ", discard" : "", (unsigned long long)persistent,
-               (unsigned long long)queues);
+               bf->persistent ? ", persistent grants" : "", d->can_flush ? ", flush" : "",
+               d->can_barrier ? ", barrier" : "", d->can_discard ? ", discard" : "");
     return 0;
 }
 
@@ -159,17 +180,20 @@ static int connect(struct blkfront *bf)
     unsigned order = (unsigned)opt_uint(bf, "max-ring-page-order", 16, 0);
     if (order > BLKFRONT_MAX_RING_ORDER)
         order = BLKFRONT_MAX_RING_ORDER;
-    if (bf->ring_pages && order != bf->ring_order) {
-        pages_free(bf->ring_pages, 1u << bf->ring_order);
-        bf->ring_pages = 0;
-    }
-    rc = blkfront_ring_setup(bf, order);
+    /* One ring per queue the back-end offers, up to ours and blk-queues=N. */
+    unsigned nq = (unsigned)opt_uint(bf, "multi-queue-max-queues", 1024, 1);
+    char want[8];
+    uint64_t cap;
+    if (cmdline_get(kernel_cmdline, "blk-queues", want, sizeof(want)) > 0 &&
+        xs_parse_uint(want, BLKFRONT_MAX_QUEUES, &cap) == 0 && cap >= 1)
+        nq = MIN(nq, (unsigned)cap);
+    nq = MAX(1u, MIN(nq, (unsigned)BLKFRONT_MAX_QUEUES));
+    rc = blkfront_rings_setup(bf, nq, order);
     if (rc) {
-        xenbus_dev_fatal(x, rc, "setting up the ring");
+        xenbus_dev_fatal(x, rc, "setting up the rings");
         return rc;
     }
-    struct ring_info ri = { bf };
-    rc = xs_transaction_run(write_ring_info, &ri, 8);
+    rc = xs_transaction_run(write_ring_info, bf, 8);
     if (rc) {
         xenbus_dev_fatal(x, rc, "writing the ring details");
         return rc;
@@ -213,7 +237,7 @@ static int probe(struct xenbus_device *x)
     if (rc == 0)
         rc = blkdev_register(&bf->bd);
     if (rc) {
-        blkfront_ring_teardown(bf, true, false);
+        blkfront_rings_teardown(bf, true, false);
         x->priv = 0;
         kfree(bf);
         return rc;
@@ -239,9 +263,17 @@ static void close_dev(struct blkfront *bf, const char *why)
         blkfront_wait_idle(bf, time_now_ns() + DRAIN_TIMEOUT_NS);
     blkfront_fail_all(bf, -ENODEV);
     blkdev_unregister(&bf->bd);
-    blkfront_ring_teardown(bf, true, false);
+    blkfront_ports_close(bf, false);
     xenbus_dev_switch_state(bf->xdev, XenbusStateClosing);
     xenbus_dev_switch_state(bf->xdev, XenbusStateClosed);
+    /* The back-end unmaps the rings and the persistent grants when it
+     * sees us Closed: only then can the grants end and the pages go. */
+    enum xenbus_state st;
+    if (xenbus_dev_wait_otherend(bf->xdev, (1u << XenbusStateClosed) | (1u << XenbusStateUnknown),
+                                 time_now_ns() + RELEASE_TIMEOUT_NS, &st))
+        printk("blkfront: %s: the back-end did not close (state %s); its grants are ended "
+               "anyway", bf->bd.name, xenbus_state_name(st));
+    blkfront_rings_teardown(bf, true, false);
     f = irq_save();
     bf->state = BF_CLOSED;
     irq_restore(f);
@@ -284,7 +316,7 @@ static int suspend(struct xenbus_device *x)
     if (bf->state == BF_CONNECTED || bf->state == BF_INIT)
         bf->state = BF_SUSPENDED;
     irq_restore(f);
-    /* Fewer requests to re-issue if the ring drains; not needed. */
+    /* Fewer requests to re-issue if the rings drain; not needed. */
     if (bf->state == BF_SUSPENDED)
         blkfront_wait_idle(bf, time_now_ns() + NS_PER_SEC);
     return 0;
@@ -304,7 +336,7 @@ static void resume(struct xenbus_device *x, bool cancelled)
     }
     /* A new domain: the old ring, its grants and event channel are gone. */
     unsigned again = blkfront_requeue_inflight(bf);
-    blkfront_ring_teardown(bf, false, true);
+    blkfront_rings_teardown(bf, false, true);
     bf->reconnects++;
     int rc = connect(bf);
     if (rc) {

@@ -13,7 +13,7 @@ UNIT_LDLIBS := -lcmocka
 
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
-	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp net_inet net_tcp
+	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -30,6 +30,7 @@ unit_src_line_edit       := shell/line_edit.c shell/args.c lib/string.c
 unit_src_xenbus_state    := xen/xenbus_state.c
 unit_src_balloon_plan    := dev/balloon/balloon_plan.c
 unit_src_blkfront_rsp    := dev/blkfront/blkfront_rsp.c blk/blk_check.c
+unit_src_blkfront_alloc  := dev/blkfront/blkfront_alloc.c
 unit_src_net_inet        := net/inet.c dev/netfront/netfront_rsp.c
 unit_src_net_tcp         := net/tcp.c net/inet.c
 
