@@ -43,7 +43,7 @@ wait_line l 'linux-guest: init running' 180 >/dev/null || fail "linux /init neve
 sleep 5
 settled l 256
 
-for i in $(seq "$ROUNDS"); do
+for _ in $(seq "$ROUNDS"); do
   one d domu down 192
   one l linux down 192
   one d domu up 256
