@@ -82,14 +82,21 @@ run: deps $(KERNEL)
 # Test tools for Dom0 and the Linux reference guests, built here against
 # Debian's libxen-dev (the same Xen 4.17 libraries the test host runs),
 # static so that they also run in the Linux guest's busybox initramfs;
-# copied into each job.
+# copied into each job. memwatch runs only in Dom0 and links libxenlight
+# (whose static archive wants libraries Debian ships only shared), so it
+# is dynamic: Dom0 has the same libxenlight/libxenctrl 4.17 as xl uses.
 DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer $(BUILD)/dom0-tools/blkbench \
-	$(BUILD)/dom0-tools/udpcheck
+	$(BUILD)/dom0-tools/udpcheck $(BUILD)/dom0-tools/memwatch
 $(BUILD)/dom0-tools/%: tools/dom0/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -static -s -pthread -o $@ $< \
 		-lxenevtchn -lxentoolcore -lxentoollog
+$(BUILD)/dom0-tools/memwatch: tools/dom0/memwatch.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -s -pthread -o $@ $< \
+		-lxenlight -lxenctrl -lxenstore -lxentoollog
 
 xentest: deps $(KERNEL) $(DOM0_TOOLS)
 	tools/testhost/scenarios.sh $(KERNEL) $(sort $(wildcard tests/xen/[0-9]*.sh))

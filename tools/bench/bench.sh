@@ -36,8 +36,8 @@ row boot_wall_ms "boot: xl create -> ready (wall)" ms "domu < 1/20 of linux" 0
 row boot_guest_ms "boot: kernel entry -> ready" ms "" 0
 row min_memory_mib "smallest memory= that boots" MiB "domu < 1/16 of linux" 0
 row saverestore_ms "xl save + xl restore (128 MiB)" ms "domu < 1/5 of linux" 0
-row balloon_down_ms "balloon 64 MiB down (mem-set->xl list)" ms "domu < 1/2 of linux" 0
-row balloon_up_ms "balloon 64 MiB up (mem-set->xl list)" ms "domu < 1/2 of linux" 0
+row balloon_down_ms "balloon 64 MiB down (tot_pages)" ms "domu < 1/2 of linux" 0
+row balloon_up_ms "balloon 64 MiB up (tot_pages)" ms "domu < 1/2 of linux" 0
 row blk_seqread64k_kibs "blk seq read 64 KiB (KiB/s)" KiB/s "domu >= 1.2x linux" 1
 row blk_seqwrite64k_kibs "blk seq write 64 KiB (KiB/s)" KiB/s "domu >= 1.2x linux" 1
 row blk_seqread1m_kibs "blk seq read 1 MiB (KiB/s)" KiB/s "domu >= 1.2x linux" 1
