@@ -236,7 +236,7 @@ static int part_post(struct blkfront_queue *q, unsigned id)
 }
 
 /* Interrupts off. Fills the rings from the queue: each piece goes to the
- * ring with the fewest requests in flight. */
+ * ring with the fewest requests in flight, the last one used on a tie. */
 static void issue_locked(struct blkfront *bf)
 {
     if (bf->state != BF_CONNECTED || bf->nqueues == 0)
@@ -294,7 +294,7 @@ static void issue_locked(struct blkfront *bf)
         if (r->op == BLK_FLUSH || r->issued >= r->count)
             list_del(&r->link); /* all of it is on a ring */
         posted[qi] = true;
-        bf->next_queue = (qi + 1) % bf->nqueues;
+        bf->next_queue = qi;
     }
     for (unsigned i = 0; i < bf->nqueues; i++) {
         if (!posted[i])

@@ -76,7 +76,7 @@ struct blkfront {
     unsigned ring_order, ring_size;       /* the same for every queue */
     unsigned nqueues;
     struct blkfront_queue *q[BLKFRONT_MAX_QUEUES];
-    unsigned next_queue;                  /* where blkfront_queue_pick starts */
+    unsigned next_queue;                  /* the ring used last: blkfront_queue_pick starts there */
     unsigned max_segs;                    /* per ring request: 11, or indirect */
     bool persistent;                      /* both ends said feature-persistent */
     struct blkfront_seg segs[BLKFRONT_MAX_INDIRECT_SEGS]; /* scratch, interrupts off */

@@ -35,8 +35,11 @@ unsigned blkfront_pool_avail(const struct blkfront_pool *p);
 
 /* The queue the next ring request goes to: among those with a free slot
  * (room[i] > 0), the one with the fewest requests in flight; ties go to
- * the first at or after start, so equal queues take turns. n when none
- * has room. */
+ * the first at or after start. Callers pass the queue used last: one
+ * request at a time then stays on one ring, whose back-end thread is
+ * awake (taking turns cost a wake-up in Dom0 per request: 30 instead of
+ * 1000 4 KiB reads a second on the test host), and a deeper queue still
+ * spreads. n when none has room. */
 unsigned blkfront_queue_pick(const unsigned *inflight, const unsigned *room, unsigned n,
                              unsigned start);
 #endif

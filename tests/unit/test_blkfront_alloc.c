@@ -83,7 +83,7 @@ static void test_queue_pick(void **state)
     assert_int_equal(blkfront_queue_pick(inflight, room, 3, 0), 2); /* full rings skipped */
     room[0] = room[2] = 0;
     assert_int_equal(blkfront_queue_pick(inflight, room, 3, 0), 3); /* none */
-    /* Equal queues take turns from start. */
+    /* Ties go to start (the ring used last), then the ones after it. */
     unsigned eq[2] = { 1, 1 }, r2[2] = { 4, 4 };
     assert_int_equal(blkfront_queue_pick(eq, r2, 2, 0), 0);
     assert_int_equal(blkfront_queue_pick(eq, r2, 2, 1), 1);

@@ -77,6 +77,9 @@ else
   note "blkback offers one queue only (Dom0 has one vCPU): multi-queue not exercised"
 fi
 blk_checks blk
+# Several requests in flight: the second ring takes what the first has
+# more of (one at a time stays on one ring).
+shell_run blk 'blk bench xvda rand read 4096 8 2' 60 | grep -q ' 0 errors' || fail "bench on two queues"
 out=$(shell_run blk 'blk list')
 line=$(grep -m1 -A3 '^xvda' <<<"$out" | grep -m1 'copies')
 note "xvda after the checks: $line"
