@@ -29,7 +29,7 @@
 
 #define NF_MAX_QUEUES 4       /* queues we use at most, whatever is offered */
 #define RX_BUFS 64            /* buffers kept posted, per queue */
-#define TX_BUFS 64            /* transmit slots in flight, per queue */
+#define TX_BUFS 128           /* transmit slots in flight, per queue (a frame takes 1-2 usually) */
 #define TX_SLOTS_MAX NETIF_FRAGS_MAX /* slots one frame may take */
 #define HASH_PREFIX 80        /* frame bytes the flow hash may look at */
 #define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
@@ -77,6 +77,7 @@ struct netfront {
     struct waitq wq;      /* the thread waits here for events */
     struct waitq tx_wq;   /* senders wait here for free slots */
     bool kicked, stop;
+    uint64_t kicks;       /* events on any queue: a sender waiting for slots looks again */
     uint64_t protocol_errors, csum_trusted;
     uint64_t polls;
     uint64_t rescued; /* polls that found work no event had announced */
@@ -89,7 +90,9 @@ static void on_event(evtchn_port_t port, void *arg)
     struct nf_queue *q = arg;
     q->events++;
     q->nf->kicked = true;
+    q->nf->kicks++;
     waitq_wake_all(&q->nf->wq);
+    waitq_wake_all(&q->nf->tx_wq);
 }
 
 static void broken(struct netfront *nf, unsigned queue, const char *why)
@@ -329,10 +332,22 @@ static int xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigne
     if (netfront_tx_slots(len, n, nf->sg, TX_SLOTS_MAX, &slots))
         return -EINVAL;
     struct nf_queue *q = pick_queue(nf, frags, n);
-    if (q->tx_free < slots) {
-        poll_tx(q); /* completions may be waiting (not the receive ring: no recursion) */
-        if (wait_event_until(&nf->tx_wq, q->tx_free >= slots || nf->state != NF_CONNECTED,
-                             time_now_ns() + NS_PER_SEC / 10) || nf->state != NF_CONNECTED)
+    /* Out of slots: the sender reaps completions itself (the transmit
+     * ring only, so no recursion into the stack) at every event, since
+     * the interface's thread may be the one waiting for this sender (on
+     * TCP's lock, say). */
+    uint64_t deadline = 0;
+    while (q->tx_free < slots) {
+        if (!poll_tx(q) || nf->state != NF_CONNECTED)
+            return -ENOTCONN;
+        if (q->tx_free >= slots)
+            break;
+        if (!deadline)
+            deadline = time_now_ns() + NS_PER_SEC / 10;
+        uint64_t seen = nf->kicks;
+        if (wait_event_until(&nf->tx_wq,
+                             nf->kicks != seen || q->tx_free >= slots || nf->state != NF_CONNECTED,
+                             deadline))
             return -EAGAIN;
     }
     if (slots == 1) {
