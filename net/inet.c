@@ -83,6 +83,7 @@ int ipv4_parse(const uint8_t *p, size_t len, struct ipv4_view *v)
     v->dst = net32(p + 16);
     v->payload = p + ihl;
     v->len = total - ihl;
+    v->l4_csum_ok = false;
     return 0;
 }
 
@@ -146,7 +147,7 @@ int udp_parse(const struct ipv4_view *ip, struct udp_view *v)
     size_t ulen = net16(p + 4);
     if (ulen < 8 || ulen > ip->len)
         return -EBADMSG;
-    if (net16(p + 6) != 0 &&
+    if (net16(p + 6) != 0 && !ip->l4_csum_ok &&
         inet_fold(inet_sum(p, ulen, inet_pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen))) != 0)
         return -EBADMSG;
     v->sport = net16(p);
@@ -191,4 +192,32 @@ int inet_parse_addr(const char *s, uint32_t *out)
         return -EINVAL;
     *out = a;
     return 0;
+}
+
+/* A 32-bit finaliser (MurmurHash3's): every input bit moves every output bit. */
+static uint32_t mix32(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+uint32_t inet_flow_hash(const uint8_t *f, size_t len)
+{
+    if (len < ETH_HLEN + 20 || net16(f + 12) != ETH_P_IP)
+        return 0;
+    const uint8_t *ip = f + ETH_HLEN;
+    size_t ihl = (size_t)(ip[0] & 15) * 4;
+    if ((ip[0] >> 4) != 4 || ihl < 20)
+        return 0;
+    uint8_t proto = ip[9];
+    uint32_t h = mix32(net32(ip + 12) ^ mix32(net32(ip + 16) ^ proto));
+    bool fragment = (net16(ip + 6) & 0x3fff) != 0;
+    if ((proto == IP_PROTO_TCP || proto == IP_PROTO_UDP) && !fragment &&
+        len >= ETH_HLEN + ihl + 4)
+        h = mix32(h ^ net32(ip + ihl));
+    return h ? h : 1;
 }

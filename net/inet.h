@@ -55,6 +55,10 @@ struct ipv4_view {
     uint8_t proto, ttl;
     const uint8_t *payload;
     size_t len;               /* payload bytes */
+    /* Set by the receiver, not the parser: the driver was told the UDP/TCP
+     * checksum was validated or left blank on purpose (a peer guest with
+     * checksum offload), so udp_parse/tcp_parse do not check it. */
+    bool l4_csum_ok;
 };
 /* -EBADMSG for a malformed header or checksum, -EOPNOTSUPP for a
  * fragment or options we drop. */
@@ -86,4 +90,9 @@ size_t udp_build(uint8_t *p, uint32_t src, uint32_t dst, uint16_t sport, uint16_
 
 /* "10.0.0.2" -> host order address; -EINVAL if not a dotted quad. */
 int inet_parse_addr(const char *s, uint32_t *out);
+/* A flow's hash for spreading frames over transmit queues: of the IPv4
+ * addresses and protocol, and the ports for TCP and UDP (not in a
+ * fragment), so one flow always maps to the same queue. 0 for anything
+ * else (ARP). Reads only the first len bytes of the frame. */
+uint32_t inet_flow_hash(const uint8_t *frame, size_t len);
 #endif

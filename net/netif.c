@@ -60,20 +60,28 @@ void netif_for_each(void (*fn)(struct netif *nif, void *arg), void *arg)
         fn(list_entry(pos, struct netif, link), arg);
 }
 
-void netif_rx(struct netif *nif, const uint8_t *frame, size_t len)
+void netif_rx_flags(struct netif *nif, const uint8_t *frame, size_t len, unsigned flags)
 {
     nif->st.rx_packets++;
     nif->st.rx_bytes += len;
-    net_stack_input(nif, frame, len);
+    net_stack_input(nif, frame, len, flags);
 }
 
-int netif_xmit(struct netif *nif, const void *frame, size_t len)
+void netif_rx(struct netif *nif, const uint8_t *frame, size_t len)
 {
+    netif_rx_flags(nif, frame, len, 0);
+}
+
+int netif_xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigned n)
+{
+    size_t len = 0;
+    for (unsigned i = 0; i < n; i++)
+        len += frags[i].len;
     if (!nif->up) {
         nif->st.tx_dropped++;
         return -ENOTCONN;
     }
-    int rc = nif->ops->xmit(nif, frame, len);
+    int rc = n && n <= NETIF_FRAGS_MAX ? nif->ops->xmit_frags(nif, frags, n) : -EINVAL;
     if (rc) {
         nif->st.tx_dropped++;
         return rc;
@@ -81,6 +89,12 @@ int netif_xmit(struct netif *nif, const void *frame, size_t len)
     nif->st.tx_packets++;
     nif->st.tx_bytes += len;
     return 0;
+}
+
+int netif_xmit(struct netif *nif, const void *frame, size_t len)
+{
+    struct netif_frag f = { frame, len };
+    return netif_xmit_frags(nif, &f, 1);
 }
 
 void netif_set_addr(struct netif *nif, uint32_t ip, unsigned prefix, uint32_t gw)

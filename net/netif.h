@@ -8,10 +8,25 @@
 #include <stdbool.h>
 #include "kern/list.h"
 
+/* A piece of a frame to send: the stack hands a frame over as a chain of
+ * these (header built on its own, payload where it already is) and the
+ * driver gathers them, so nobody copies the payload just to prepend a
+ * header. */
+struct netif_frag {
+    const void *data;
+    size_t len;
+};
+#define NETIF_FRAGS_MAX 8
+
+/* Flags a driver passes up with a received frame. */
+#define NETIF_RX_L4_CSUM_OK 1u /* the UDP/TCP checksum was validated or left blank on purpose */
+
 struct netif;
 struct netif_ops {
-    /* One whole Ethernet frame; 0 or -errno (the frame is then dropped). */
-    int (*xmit)(struct netif *nif, const void *frame, size_t len);
+    /* One Ethernet frame as n (<= NETIF_FRAGS_MAX) fragments in order;
+     * the driver copies them before returning. 0 or -errno (the frame is
+     * then dropped). */
+    int (*xmit_frags)(struct netif *nif, const struct netif_frag *frags, unsigned n);
     /* Optional: the driver's own state in one line (rings, events), for
      * `net stats`. */
     void (*describe)(struct netif *nif, char *buf, size_t cap);
@@ -44,6 +59,9 @@ struct netif *netif_route(uint32_t dst);
 void netif_for_each(void (*fn)(struct netif *nif, void *arg), void *arg);
 /* Drivers: a received frame (thread context). */
 void netif_rx(struct netif *nif, const uint8_t *frame, size_t len);
+void netif_rx_flags(struct netif *nif, const uint8_t *frame, size_t len, unsigned flags);
+/* A frame as a chain of fragments, and a whole frame (one fragment). */
+int netif_xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigned n);
 int netif_xmit(struct netif *nif, const void *frame, size_t len);
 /* "a.b.c.d/len" and "gw=" from the kernel command line or XenStore. */
 void netif_set_addr(struct netif *nif, uint32_t ip, unsigned prefix, uint32_t gw);

@@ -11,8 +11,17 @@ static struct arp_entry arp[ARP_CACHE_SIZE];
 static struct waitq arp_wq = WAITQ_INIT(arp_wq);
 static struct net_counters ctr;
 static uint16_t ip_id;
-static uint8_t out[FRAME_MAX]; /* one frame built at a time, under out_lock */
-static struct mutex out_lock = MUTEX_INIT(out_lock);
+/* The ICMP reply and UDP datagram buffers are shared by every thread that
+ * sends (the drivers' receive threads, the shell): a send may wait for a
+ * transmit slot, and the payload must not be rewritten meanwhile. */
+static struct mutex send_lock = MUTEX_INIT(send_lock);
+
+static int send_lock_take(void)
+{
+    if (mutex_trylock(&send_lock))
+        return 0;
+    return mutex_lock_until(&send_lock, time_now_ns() + NS_PER_SEC);
+}
 
 static struct {
     uint16_t port;
@@ -179,18 +188,17 @@ int net_ip_send(uint32_t dst, uint8_t proto, const void *payload, size_t len)
     struct arp_entry *e = arp_find(hop);
     if (!e)
         return hold_for_arp(nif, hop, dst, proto, payload, len);
-    /* The frame buffer is shared: a send waiting for a transmit slot
-     * must not have its frame rewritten by another thread's. */
-    if (!mutex_trylock(&out_lock) && mutex_lock_until(&out_lock, time_now_ns() + NS_PER_SEC))
-        return -EAGAIN;
-    memcpy(out, e->mac, 6);
-    memcpy(out + 6, nif->mac, 6);
-    put16(out + 12, ETH_P_IP);
-    memmove(out + ETH_HLEN + 20, payload, len);
-    ipv4_build(out + ETH_HLEN, nif->ip, dst, proto, ip_id++, len);
-    int rc = netif_xmit(nif, out, ETH_HLEN + 20 + len);
-    mutex_unlock(&out_lock);
-    return rc;
+    /* The headers go as their own fragment and the payload stays where
+     * the caller built it: the driver gathers both (one copy, into its
+     * transmit buffers). Callers keep their payload buffer theirs until
+     * this returns (see send_lock). */
+    uint8_t hdr[ETH_HLEN + 20];
+    memcpy(hdr, e->mac, 6);
+    memcpy(hdr + 6, nif->mac, 6);
+    put16(hdr + 12, ETH_P_IP);
+    ipv4_build(hdr + ETH_HLEN, nif->ip, dst, proto, ip_id++, len);
+    struct netif_frag frags[2] = { { hdr, sizeof(hdr) }, { payload, len } };
+    return netif_xmit_frags(nif, frags, len ? 2 : 1);
 }
 
 int net_arp_resolve(uint32_t dst, uint64_t deadline)
@@ -221,9 +229,12 @@ static void icmp_input(struct netif *nif, const struct ipv4_view *ip)
         static uint8_t reply[FRAME_MAX];
         if (ic.len + 8 > sizeof(reply))
             return;
+        if (send_lock_take())
+            return;
         size_t n = icmp_build_echo(reply, 0, ic.id, ic.seq, ic.data, ic.len);
         ctr.icmp_out++;
         net_ip_send(ip->src, IP_PROTO_ICMP, reply, n);
+        mutex_unlock(&send_lock);
     } else if (ic.type == 0 && ping.waiting && ic.id == ping.id && ic.seq == ping.seq &&
                ip->src == ping.dst) {
         ping.answered = true;
@@ -247,7 +258,7 @@ static void udp_input(const struct ipv4_view *ip)
     ctr.udp_no_port++;
 }
 
-void net_stack_input(struct netif *nif, const uint8_t *frame, size_t len)
+void net_stack_input(struct netif *nif, const uint8_t *frame, size_t len, unsigned flags)
 {
     struct eth_view e;
     if (eth_parse(frame, len, &e)) {
@@ -270,6 +281,7 @@ void net_stack_input(struct netif *nif, const uint8_t *frame, size_t len)
         ctr.bad_frames++;
         return;
     }
+    ip.l4_csum_ok = (flags & NETIF_RX_L4_CSUM_OK) != 0;
     if (!nif->ip || (ip.dst != nif->ip && ip.dst != 0xffffffff)) {
         ctr.not_for_us++;
         return;
@@ -337,17 +349,21 @@ int net_udp_send(uint32_t dst, uint16_t sport, uint16_t dport, const void *data,
         return -ENXIO;
     if (len + 8 > sizeof(dgram))
         return -E2BIG;
+    int rc = send_lock_take();
+    if (rc)
+        return rc;
     size_t n = udp_build(dgram, nif->ip, dst, sport, dport, data, len);
     ctr.udp_out++;
-    return net_ip_send(dst, IP_PROTO_UDP, dgram, n);
+    rc = net_ip_send(dst, IP_PROTO_UDP, dgram, n);
+    mutex_unlock(&send_lock);
+    return rc;
 }
 
 static void echo_handler(uint16_t port, uint32_t src, uint16_t sport, const uint8_t *data,
                          size_t len, void *arg)
 {
-    static uint8_t copy[FRAME_MAX];
-    memcpy(copy, data, len < sizeof(copy) ? len : sizeof(copy));
-    net_udp_send(src, port, sport, copy, len);
+    /* data stays put in the driver's receive buffer until we return. */
+    net_udp_send(src, port, sport, data, len);
 }
 
 int net_udp_echo(uint16_t port)

@@ -2,8 +2,10 @@
 #define NET_STACK_H
 /* The small IPv4 stack: ARP with a cache, ICMP echo both ways, UDP ports.
  * Runs in the threads that call it (a driver's receive thread, the shell,
- * the TCP timer thread): cooperative threads; frames are built in one
- * buffer under a mutex, since a send may wait for a transmit slot. */
+ * the TCP timer thread): cooperative threads. An IP packet goes down as
+ * two fragments, its headers and the payload where the caller built it;
+ * shared payload buffers (ICMP replies, UDP) are used under a mutex,
+ * since a send may wait for a transmit slot. */
 #include <stdint.h>
 #include <stddef.h>
 #include "net/netif.h"
@@ -11,7 +13,8 @@
 #define ARP_CACHE_SIZE 16
 #define ARP_TIMEOUT_NS (60ULL * 1000000000ULL)
 
-void net_stack_input(struct netif *nif, const uint8_t *frame, size_t len);
+/* flags: NETIF_RX_* from the driver. */
+void net_stack_input(struct netif *nif, const uint8_t *frame, size_t len, unsigned flags);
 void net_stack_forget(struct netif *nif);
 
 /* Sends an IPv4 packet (payload already built); -EAGAIN when the next

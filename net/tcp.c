@@ -22,7 +22,8 @@ int tcp_parse(const struct ipv4_view *ip, struct tcp_seg *s)
     size_t doff = (size_t)(p[12] >> 4) * 4;
     if (doff < 20 || doff > ip->len)
         return -EBADMSG;
-    if (inet_fold(inet_sum(p, ip->len, inet_pseudo_sum(ip->src, ip->dst, IP_PROTO_TCP, ip->len))) != 0)
+    if (!ip->l4_csum_ok &&
+        inet_fold(inet_sum(p, ip->len, inet_pseudo_sum(ip->src, ip->dst, IP_PROTO_TCP, ip->len))) != 0)
         return -EBADMSG;
     *s = (struct tcp_seg){
         .src = ip->src, .dst = ip->dst,

@@ -31,9 +31,15 @@ static void print_if(struct netif *n, void *arg)
                  (unsigned long long)n->st.tx_packets, (unsigned long long)n->st.tx_bytes,
                  (unsigned long long)n->st.tx_dropped, (unsigned long long)n->st.tx_errors);
     if (arg && n->ops->describe) {
-        char d[320];
+        static char d[1536]; /* one line per queue */
         n->ops->describe(n, d, sizeof(d));
-        shell_printf("      %s\n", d);
+        /* A line at a time: shell_printf's buffer is smaller than d. */
+        for (char *line = d, *nl; line; line = nl) {
+            nl = strchr(line, '\n');
+            if (nl)
+                *nl++ = 0;
+            shell_printf("      %s\n", line);
+        }
     }
 }
 

@@ -1,10 +1,15 @@
 /* netfront: network interfaces served by another domain's netback.
- * One transmit and one receive ring, one event channel, receive by copy
- * (netback copies into pages we keep posted). Every buffer keeps its
- * grant for the life of the connection: nothing is granted per packet.
- * The event handler only wakes the interface's thread, which reads both
- * rings (every response copied once and checked), hands frames to the
- * stack and posts the buffers again. */
+ * Up to NF_MAX_QUEUES queues (multi-queue when the back-end offers it),
+ * each a transmit and a receive ring with its event channel(s); receive
+ * by copy (netback copies into pages we keep posted). Every buffer keeps
+ * its grant for the life of the connection: nothing is granted per
+ * packet. With scatter-gather a frame handed down as fragments goes out
+ * as one slot per fragment (each copied into its own transmit buffer),
+ * and a frame the back-end spreads over several receive slots is
+ * reassembled. The event handler only wakes the interface's thread,
+ * which reads every queue's rings (every response copied once and
+ * checked by netfront_rsp.c), hands frames to the stack and posts the
+ * buffers again. */
 #include "kern/kernel.h"
 #include "kern/printf.h"
 #include "kern/sched.h"
@@ -22,25 +27,30 @@
 #include "dev/netfront/netfront_rsp.h"
 #include "dev/netfront/netfront.h"
 
-#define RX_BUFS 64            /* buffers kept posted */
-#define TX_BUFS 64            /* frames in flight */
+#define NF_MAX_QUEUES 4       /* queues we use at most, whatever is offered */
+#define RX_BUFS 64            /* buffers kept posted, per queue */
+#define TX_BUFS 128           /* transmit slots in flight, per queue (a frame takes 1-2 usually) */
+#define TX_SLOTS_MAX NETIF_FRAGS_MAX /* slots one frame may take */
+#define HASH_PREFIX 80        /* frame bytes the flow hash may look at */
 #define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
 #define RESCUE_POLL_NS (50 * NS_PER_MS)
 #define IDLE_AFTER_NS (2 * NS_PER_SEC)
 
 enum nf_state { NF_INIT, NF_CONNECTED, NF_SUSPENDED, NF_CLOSED, NF_BROKEN };
 
-struct netfront {
-    struct xenbus_device *xdev;
-    struct netif nif;
-    enum nf_state state;
+struct netfront;
+
+/* One queue: a ring pair, its ports, buffers and counters. */
+struct nf_queue {
+    struct netfront *nf;
+    unsigned index;
     struct netif_tx_front_ring tx;
     struct netif_rx_front_ring rx;
     void *tx_ring_page, *rx_ring_page;
     grant_ref_t tx_ring_ref, rx_ring_ref;
     evtchn_port_t port;      /* transmit (and receive unless split) */
     evtchn_port_t rx_port;   /* receive, with split event channels */
-    bool have_port, split;
+    bool have_port, have_rx_port;
     void *rx_buf[RX_BUFS];
     grant_ref_t rx_ref[RX_BUFS];
     bool rx_posted[RX_BUFS];
@@ -48,11 +58,28 @@ struct netfront {
     grant_ref_t tx_ref[TX_BUFS];
     bool tx_pending[TX_BUFS];
     unsigned tx_free;
+    struct netfront_rx_chain chain; /* the receive frame in progress */
+    uint8_t *frame;          /* where a multi-slot frame is reassembled */
+    uint64_t events;
+    uint64_t tx_frames, tx_multi; /* frames sent; of them, in several slots */
+    uint64_t rx_frames, rx_multi; /* frames received; of them, from several slots */
+};
+
+struct netfront {
+    struct xenbus_device *xdev;
+    struct netif nif;
+    enum nf_state state;
+    struct nf_queue *q[NF_MAX_QUEUES]; /* allocated when first used, kept */
+    unsigned nq;             /* queues connected now */
+    unsigned max_queues;     /* the back-end's multi-queue-max-queues (1 without) */
+    bool split;              /* split event channels */
+    bool sg;                 /* scatter-gather negotiated (feature-sg both ways) */
     struct waitq wq;      /* the thread waits here for events */
-    struct waitq tx_wq;   /* senders wait here for a free slot */
+    struct waitq tx_wq;   /* senders wait here for free slots */
     bool kicked, stop;
-    uint64_t events, protocol_errors;
-    uint64_t polls, events_at_poll; /* for `net stats`: did a kick go unanswered? */
+    uint64_t kicks;       /* events on any queue: a sender waiting for slots looks again */
+    uint64_t protocol_errors, csum_trusted;
+    uint64_t polls;
     uint64_t rescued; /* polls that found work no event had announced */
 };
 
@@ -60,70 +87,77 @@ static unsigned nif_count;
 
 static void on_event(evtchn_port_t port, void *arg)
 {
-    struct netfront *nf = arg;
-    nf->events++;
-    nf->kicked = true;
-    waitq_wake_all(&nf->wq);
+    struct nf_queue *q = arg;
+    q->events++;
+    q->nf->kicked = true;
+    q->nf->kicks++;
+    waitq_wake_all(&q->nf->wq);
+    waitq_wake_all(&q->nf->tx_wq);
 }
 
-static void broken(struct netfront *nf, const char *why)
+static void broken(struct netfront *nf, unsigned queue, const char *why)
 {
-    printk("netfront: %s: the back-end broke the protocol (%s); taking the interface down",
-           nf->nif.name, why);
+    printk("netfront: %s: the back-end broke the protocol on queue %u (%s); taking the "
+           "interface down", nf->nif.name, queue, why);
     nf->protocol_errors++;
     nf->state = NF_BROKEN;
     nf->nif.up = false;
-    if (nf->have_port) {
-        evtchn_mask(nf->port);
-        if (nf->split)
-            evtchn_mask(nf->rx_port);
+    for (unsigned i = 0; i < nf->nq; i++) {
+        struct nf_queue *q = nf->q[i];
+        if (q->have_port)
+            evtchn_mask(q->port);
+        if (q->have_rx_port)
+            evtchn_mask(q->rx_port);
     }
+    waitq_wake_all(&nf->tx_wq);
     xenbus_dev_defer(nf->xdev);
 }
 
-static void rx_post(struct netfront *nf, unsigned id)
+static void rx_post(struct nf_queue *q, unsigned id)
 {
-    struct netif_rx_request *req = RING_GET_REQUEST(&nf->rx, nf->rx.req_prod_pvt);
+    struct netif_rx_request *req = RING_GET_REQUEST(&q->rx, q->rx.req_prod_pvt);
     req->id = (uint16_t)id;
-    req->gref = nf->rx_ref[id];
-    nf->rx_posted[id] = true;
-    nf->rx.req_prod_pvt++;
+    req->gref = q->rx_ref[id];
+    q->rx_posted[id] = true;
+    q->rx.req_prod_pvt++;
 }
 
-static void rx_push(struct netfront *nf)
+static void rx_push(struct nf_queue *q)
 {
     int notify;
-    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&nf->rx, notify);
+    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->rx, notify);
     if (notify)
-        evtchn_send(nf->split ? nf->rx_port : nf->port);
+        evtchn_send(q->have_rx_port ? q->rx_port : q->port);
 }
 
 /* Transmit completions: false if the back-end broke the protocol. */
-static bool poll_tx(struct netfront *nf)
+static bool poll_tx(struct nf_queue *q)
 {
+    struct netfront *nf = q->nf;
     const char *why = 0;
     for (;;) {
-        RING_IDX prod = READ_ONCE(nf->tx.sring->rsp_prod);
+        RING_IDX prod = READ_ONCE(q->tx.sring->rsp_prod);
         xen_rmb();
-        if (prod - nf->tx.rsp_cons > TX_BUFS || prod - nf->tx.rsp_cons > nf->tx.req_prod_pvt - nf->tx.rsp_cons) {
-            broken(nf, "transmit responses ran ahead of the requests");
+        if (prod - q->tx.rsp_cons > TX_BUFS ||
+            prod - q->tx.rsp_cons > q->tx.req_prod_pvt - q->tx.rsp_cons) {
+            broken(nf, q->index, "transmit responses ran ahead of the requests");
             return false;
         }
-        for (RING_IDX i = nf->tx.rsp_cons; i != prod; i++) {
+        for (RING_IDX i = q->tx.rsp_cons; i != prod; i++) {
             struct netif_tx_response r;
-            memcpy(&r, RING_GET_RESPONSE(&nf->tx, i), sizeof(r));
-            if (netfront_tx_check(&r, nf->tx_pending, TX_BUFS, &why)) {
-                broken(nf, why);
+            memcpy(&r, RING_GET_RESPONSE(&q->tx, i), sizeof(r));
+            if (netfront_tx_check(&r, q->tx_pending, TX_BUFS, &why)) {
+                broken(nf, q->index, why);
                 return false;
             }
             if (r.status != NETIF_RSP_OKAY)
                 nf->nif.st.tx_errors++;
-            nf->tx_pending[r.id] = false;
-            nf->tx_free++;
+            q->tx_pending[r.id] = false;
+            q->tx_free++;
         }
-        nf->tx.rsp_cons = prod;
+        q->tx.rsp_cons = prod;
         int more;
-        RING_FINAL_CHECK_FOR_RESPONSES(&nf->tx, more);
+        RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
         if (!more)
             break;
     }
@@ -131,51 +165,94 @@ static bool poll_tx(struct netfront *nf)
     return true;
 }
 
-static void poll_rings(struct netfront *nf)
+static void deliver(struct nf_queue *q, const uint8_t *frame, unsigned len)
 {
+    struct netfront *nf = q->nf;
+    unsigned flags = 0;
+    /* A blank checksum (a peer guest offloading it) or one the back-end
+     * validated is not checked again: a blank one would fail. */
+    if (q->chain.flags & NETFRONT_RX_FLAGS_CSUM) {
+        flags |= NETIF_RX_L4_CSUM_OK;
+        nf->csum_trusted++;
+    }
+    q->rx_frames++;
+    if (q->chain.slots > 1)
+        q->rx_multi++;
+    netif_rx_flags(&nf->nif, frame, len, flags);
+}
+
+/* Received frames: false if the interface went down meanwhile. */
+static bool poll_rx(struct nf_queue *q)
+{
+    struct netfront *nf = q->nf;
     const char *why = 0;
-    nf->polls++;
-    nf->events_at_poll = nf->events;
-    if (!poll_tx(nf))
-        return;
-    /* Received frames. */
     for (;;) {
-        RING_IDX prod = READ_ONCE(nf->rx.sring->rsp_prod);
+        RING_IDX prod = READ_ONCE(q->rx.sring->rsp_prod);
         xen_rmb();
-        if (prod - nf->rx.rsp_cons > RX_BUFS || prod - nf->rx.rsp_cons > nf->rx.req_prod_pvt - nf->rx.rsp_cons) {
-            broken(nf, "receive responses ran ahead of the buffers posted");
-            return;
+        if (prod - q->rx.rsp_cons > RX_BUFS ||
+            prod - q->rx.rsp_cons > q->rx.req_prod_pvt - q->rx.rsp_cons) {
+            broken(nf, q->index, "receive responses ran ahead of the buffers posted");
+            return false;
         }
-        for (RING_IDX i = nf->rx.rsp_cons; i != prod; i++) {
+        for (RING_IDX i = q->rx.rsp_cons; i != prod; i++) {
             struct netif_rx_response r;
-            memcpy(&r, RING_GET_RESPONSE(&nf->rx, i), sizeof(r));
-            unsigned len;
-            if (netfront_rx_check(&r, nf->rx_posted, RX_BUFS, &len, &why)) {
-                broken(nf, why);
-                return;
+            memcpy(&r, RING_GET_RESPONSE(&q->rx, i), sizeof(r));
+            unsigned n;
+            int rc = netfront_rx_step(&q->chain, &r, q->rx_posted, RX_BUFS, nf->sg, &n, &why);
+            if (rc < 0) {
+                broken(nf, q->index, why);
+                return false;
             }
-            nf->rx_posted[r.id] = false;
-            if (len)
-                netif_rx(&nf->nif, (const uint8_t *)nf->rx_buf[r.id] + r.offset, len);
-            else
-                nf->nif.st.rx_dropped++;
+            q->rx_posted[r.id] = false;
+            q->rx.rsp_cons = i + 1;
+            const uint8_t *data = (const uint8_t *)q->rx_buf[r.id] + r.offset;
+            if (rc == NETFRONT_RX_FRAME && q->chain.slots == 1) {
+                /* One slot: handed up from the buffer itself. */
+                if (q->chain.dropped)
+                    nf->nif.st.rx_dropped++;
+                else
+                    deliver(q, data, n);
+            } else {
+                /* A chain: gathered, and the buffer is free at once. */
+                if (n)
+                    memcpy(q->frame + q->chain.len - n, data, n);
+                if (rc == NETFRONT_RX_FRAME) {
+                    if (q->chain.dropped)
+                        nf->nif.st.rx_dropped++;
+                    else
+                        deliver(q, q->frame, q->chain.len);
+                }
+            }
+            if (rc == NETFRONT_RX_FRAME)
+                q->chain = (struct netfront_rx_chain){ 0 };
             if (nf->state != NF_CONNECTED)
-                return; /* the stack may have sent, and the link may be gone */
-            rx_post(nf, r.id);
+                return false; /* the stack may have sent, and the link may be gone */
+            rx_post(q, r.id);
         }
-        nf->rx.rsp_cons = prod;
-        rx_push(nf);
+        rx_push(q);
         int more;
-        RING_FINAL_CHECK_FOR_RESPONSES(&nf->rx, more);
+        RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
         if (!more)
             break;
     }
+    return true;
+}
+
+static void poll_rings(struct netfront *nf)
+{
+    nf->polls++;
+    for (unsigned i = 0; i < nf->nq && nf->state == NF_CONNECTED; i++)
+        if (poll_tx(nf->q[i]))
+            poll_rx(nf->q[i]);
 }
 
 static bool rings_have_work(struct netfront *nf)
 {
-    return nf->state == NF_CONNECTED &&
-           (RING_HAS_UNCONSUMED_RESPONSES(&nf->tx) || RING_HAS_UNCONSUMED_RESPONSES(&nf->rx));
+    for (unsigned i = 0; nf->state == NF_CONNECTED && i < nf->nq; i++)
+        if (RING_HAS_UNCONSUMED_RESPONSES(&nf->q[i]->tx) ||
+            RING_HAS_UNCONSUMED_RESPONSES(&nf->q[i]->rx))
+            return true;
+    return false;
 }
 
 static void nf_thread(void *arg)
@@ -207,36 +284,102 @@ static void nf_thread(void *arg)
     }
 }
 
-static int xmit(struct netif *nif, const void *frame, size_t len)
+/* The queue for a frame: by its flow's hash, so one flow stays in order. */
+static struct nf_queue *pick_queue(struct netfront *nf, const struct netif_frag *frags, unsigned n)
+{
+    if (nf->nq == 1)
+        return nf->q[0];
+    uint8_t prefix[HASH_PREFIX];
+    size_t have = 0;
+    for (unsigned i = 0; i < n && have < sizeof(prefix); i++) {
+        size_t take = frags[i].len < sizeof(prefix) - have ? frags[i].len : sizeof(prefix) - have;
+        memcpy(prefix + have, frags[i].data, take);
+        have += take;
+    }
+    return nf->q[inet_flow_hash(prefix, have) % nf->nq];
+}
+
+static unsigned tx_take_id(struct nf_queue *q)
+{
+    unsigned id = 0;
+    while (q->tx_pending[id])
+        id++;
+    q->tx_pending[id] = true;
+    q->tx_free--;
+    return id;
+}
+
+static void tx_put(struct nf_queue *q, unsigned id, size_t size, uint16_t flags)
+{
+    struct netif_tx_request *req = RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt);
+    req->gref = q->tx_ref[id];
+    req->offset = 0;
+    req->flags = flags; /* never csum_blank: checksums are complete, we compute them */
+    req->id = (uint16_t)id;
+    req->size = (uint16_t)size;
+    q->tx.req_prod_pvt++;
+}
+
+static int xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigned n)
 {
     struct netfront *nf = nif->priv;
     if (nf->state != NF_CONNECTED)
         return -ENOTCONN;
-    if (len > PAGE_SIZE || len < 14)
+    size_t len[NETIF_FRAGS_MAX], total = 0;
+    for (unsigned i = 0; i < n; i++)
+        total += len[i] = frags[i].len;
+    unsigned slots;
+    if (netfront_tx_slots(len, n, nf->sg, TX_SLOTS_MAX, &slots))
         return -EINVAL;
-    if (!nf->tx_free) {
-        poll_tx(nf); /* completions may be waiting (not the receive ring: no recursion) */
-        if (wait_event_until(&nf->tx_wq, nf->tx_free > 0 || nf->state != NF_CONNECTED,
-                             time_now_ns() + NS_PER_SEC / 10) || nf->state != NF_CONNECTED)
+    struct nf_queue *q = pick_queue(nf, frags, n);
+    /* Out of slots: the sender reaps completions itself (the transmit
+     * ring only, so no recursion into the stack) at every event, since
+     * the interface's thread may be the one waiting for this sender (on
+     * TCP's lock, say). */
+    uint64_t deadline = 0;
+    while (q->tx_free < slots) {
+        if (!poll_tx(q) || nf->state != NF_CONNECTED)
+            return -ENOTCONN;
+        if (q->tx_free >= slots)
+            break;
+        if (!deadline)
+            deadline = time_now_ns() + NS_PER_SEC / 10;
+        uint64_t seen = nf->kicks;
+        if (wait_event_until(&nf->tx_wq,
+                             nf->kicks != seen || q->tx_free >= slots || nf->state != NF_CONNECTED,
+                             deadline))
             return -EAGAIN;
     }
-    unsigned id = 0;
-    while (nf->tx_pending[id])
-        id++;
-    memcpy(nf->tx_buf[id], frame, len);
-    struct netif_tx_request *req = RING_GET_REQUEST(&nf->tx, nf->tx.req_prod_pvt);
-    req->gref = nf->tx_ref[id];
-    req->offset = 0;
-    req->flags = 0; /* checksums are complete: we compute them */
-    req->id = (uint16_t)id;
-    req->size = (uint16_t)len;
-    nf->tx_pending[id] = true;
-    nf->tx_free--;
-    nf->tx.req_prod_pvt++;
+    if (slots == 1) {
+        /* One slot: the fragments gathered into one buffer. */
+        unsigned id = tx_take_id(q);
+        size_t at = 0;
+        for (unsigned i = 0; i < n; i++) {
+            memcpy((uint8_t *)q->tx_buf[id] + at, frags[i].data, frags[i].len);
+            at += frags[i].len;
+        }
+        tx_put(q, id, total, 0);
+    } else {
+        /* A chain: the first slot's size is the whole frame's, each
+         * fragment in its own buffer (so none crosses a page), more_data
+         * on all but the last. */
+        unsigned left = slots;
+        bool first = true;
+        for (unsigned i = 0; i < n; i++) {
+            if (!frags[i].len)
+                continue;
+            unsigned id = tx_take_id(q);
+            memcpy(q->tx_buf[id], frags[i].data, frags[i].len);
+            tx_put(q, id, first ? total : frags[i].len, --left ? NETTXF_more_data : 0);
+            first = false;
+        }
+        q->tx_multi++;
+    }
+    q->tx_frames++;
     int notify;
-    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&nf->tx, notify);
+    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
     if (notify)
-        evtchn_send(nf->port);
+        evtchn_send(q->port);
     return 0;
 }
 
@@ -244,20 +387,29 @@ static void describe(struct netif *nif, char *buf, size_t cap)
 {
     struct netfront *nf = nif->priv;
     static const char *const states[] = { "init", "connected", "suspended", "closed", "broken" };
-    k_snprintf(buf, cap,
-             "netfront %s: port %u%s, %llu events, tx req %u rsp %u/%u, rx req %u rsp %u/%u "
-             "(event %u), %u tx slots free, %llu protocol errors; %llu polls, events at last poll %llu, "
-             "%llu found without an event",
-             states[nf->state], nf->port, nf->split ? " (+ receive port)" : "",
-             (unsigned long long)nf->events,
-             nf->tx.req_prod_pvt, nf->tx.rsp_cons, nf->tx.sring ? nf->tx.sring->rsp_prod : 0,
-             nf->rx.req_prod_pvt, nf->rx.rsp_cons, nf->rx.sring ? nf->rx.sring->rsp_prod : 0,
-             nf->rx.sring ? nf->rx.sring->rsp_event : 0, nf->tx_free,
-             (unsigned long long)nf->protocol_errors, (unsigned long long)nf->polls,
-             (unsigned long long)nf->events_at_poll, (unsigned long long)nf->rescued);
+    size_t at = (size_t)k_snprintf(buf, cap,
+             "netfront %s: %u queue%s (back-end offers %u), sg %s, %s event channels, "
+             "checksums complete on transmit, %llu received with the checksum validated or blank; "
+             "%llu protocol errors; %llu polls, %llu found without an event",
+             states[nf->state], nf->nq, nf->nq == 1 ? "" : "s", nf->max_queues,
+             nf->sg ? "on" : "off", nf->split ? "split" : "shared",
+             (unsigned long long)nf->csum_trusted, (unsigned long long)nf->protocol_errors,
+             (unsigned long long)nf->polls, (unsigned long long)nf->rescued);
+    for (unsigned i = 0; i < nf->nq && at < cap; i++) {
+        struct nf_queue *q = nf->q[i];
+        at += (size_t)k_snprintf(buf + at, cap - at,
+             "\nqueue %u: tx %llu frames (%llu multi-slot), rx %llu frames (%llu multi-slot), "
+             "%llu events, port %u%s, tx req %u rsp %u/%u, rx req %u rsp %u/%u, %u tx slots free",
+             i, (unsigned long long)q->tx_frames, (unsigned long long)q->tx_multi,
+             (unsigned long long)q->rx_frames, (unsigned long long)q->rx_multi,
+             (unsigned long long)q->events, q->port, q->have_rx_port ? " (+ receive port)" : "",
+             q->tx.req_prod_pvt, q->tx.rsp_cons, q->tx.sring ? q->tx.sring->rsp_prod : 0,
+             q->rx.req_prod_pvt, q->rx.rsp_cons, q->rx.sring ? q->rx.sring->rsp_prod : 0,
+             q->tx_free);
+    }
 }
 
-static const struct netif_ops ops = { .xmit = xmit, .describe = describe };
+static const struct netif_ops ops = { .xmit_frags = xmit_frags, .describe = describe };
 
 static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *ref)
 {
@@ -269,60 +421,170 @@ static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *
     return 0;
 }
 
-/* Everything Xen and the back-end knew of us: grants and the port. After
- * a restore they are gone already, so only our books are tidied. */
+static void end_grant(grant_ref_t *ref)
+{
+    if (*ref) {
+        gnttab_end_access(*ref);
+        *ref = 0;
+    }
+}
+
+/* Everything Xen and the back-end knew of us: grants and the ports, on
+ * every queue ever set up. After a restore they are gone already, so only
+ * our books are tidied. */
 static void release(struct netfront *nf, bool xen_forgot)
 {
-    if (nf->have_port) {
-        evtchn_port_t ports[2] = { nf->port, nf->rx_port };
-        for (unsigned i = 0; i < (nf->split ? 2u : 1u); i++) {
+    for (unsigned i = 0; i < NF_MAX_QUEUES; i++) {
+        struct nf_queue *q = nf->q[i];
+        if (!q)
+            continue;
+        evtchn_port_t ports[2] = { q->port, q->rx_port };
+        bool have[2] = { q->have_port, q->have_rx_port };
+        for (unsigned p = 0; p < 2; p++) {
+            if (!have[p])
+                continue;
             if (xen_forgot)
-                evtchn_unbind(ports[i]);
+                evtchn_unbind(ports[p]);
             else
-                evtchn_close(ports[i]);
+                evtchn_close(ports[p]);
         }
-        nf->have_port = false;
-        nf->split = false;
+        q->have_port = q->have_rx_port = false;
+        end_grant(&q->tx_ring_ref);
+        end_grant(&q->rx_ring_ref);
+        for (unsigned b = 0; b < RX_BUFS; b++)
+            end_grant(&q->rx_ref[b]);
+        for (unsigned b = 0; b < TX_BUFS; b++)
+            end_grant(&q->tx_ref[b]);
     }
-    grant_ref_t *refs[] = { &nf->tx_ring_ref, &nf->rx_ring_ref };
-    for (unsigned i = 0; i < 2; i++)
-        if (*refs[i]) {
-            gnttab_end_access(*refs[i]);
-            *refs[i] = 0;
-        }
-    for (unsigned i = 0; i < RX_BUFS; i++)
-        if (nf->rx_ref[i]) {
-            gnttab_end_access(nf->rx_ref[i]);
-            nf->rx_ref[i] = 0;
-        }
+    nf->split = false;
+}
+
+/* A queue's pages, allocated the first time it is used and kept for the
+ * life of the device (a detached interface's pages are not reused). */
+static struct nf_queue *queue_get(struct netfront *nf, unsigned index)
+{
+    if (nf->q[index])
+        return nf->q[index];
+    struct nf_queue *q = kzalloc(sizeof(*q));
+    if (!q)
+        return 0;
+    q->nf = nf;
+    q->index = index;
+    q->tx_ring_page = pages_alloc(1);
+    q->rx_ring_page = pages_alloc(1);
+    q->frame = pages_alloc((NETFRONT_RX_FRAME_MAX + PAGE_SIZE - 1) / PAGE_SIZE);
+    bool ok = q->tx_ring_page && q->rx_ring_page && q->frame;
+    for (unsigned i = 0; ok && i < RX_BUFS; i++)
+        ok = (q->rx_buf[i] = pages_alloc(1)) != 0;
+    for (unsigned i = 0; ok && i < TX_BUFS; i++)
+        ok = (q->tx_buf[i] = pages_alloc(1)) != 0;
+    if (!ok) {
+        printk("netfront: %s: not enough memory for queue %u's rings and buffers",
+               nf->nif.name, index);
+        return 0; /* what was allocated stays: rare, and the device is unusable */
+    }
+    nf->q[index] = q;
+    return q;
+}
+
+/* Rings initialised and granted, buffers granted, port(s) allocated. */
+static int queue_setup(struct netfront *nf, struct nf_queue *q)
+{
+    domid_t be = nf->xdev->otherend_id;
+    memset(q->tx_ring_page, 0, PAGE_SIZE);
+    memset(q->rx_ring_page, 0, PAGE_SIZE);
+    SHARED_RING_INIT((struct netif_tx_sring *)q->tx_ring_page);
+    SHARED_RING_INIT((struct netif_rx_sring *)q->rx_ring_page);
+    FRONT_RING_INIT(&q->tx, (struct netif_tx_sring *)q->tx_ring_page, PAGE_SIZE);
+    FRONT_RING_INIT(&q->rx, (struct netif_rx_sring *)q->rx_ring_page, PAGE_SIZE);
+    int rc = grant_page(nf, q->tx_ring_page, false, &q->tx_ring_ref);
+    if (!rc)
+        rc = grant_page(nf, q->rx_ring_page, false, &q->rx_ring_ref);
+    for (unsigned i = 0; !rc && i < RX_BUFS; i++)
+        rc = grant_page(nf, q->rx_buf[i], false, &q->rx_ref[i]);
+    for (unsigned i = 0; !rc && i < TX_BUFS; i++)
+        rc = grant_page(nf, q->tx_buf[i], true, &q->tx_ref[i]);
+    if (!rc && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->port)))
+        q->have_port = true;
+    /* Split event channels: the back-end's transmit and receive work are
+     * kicked separately. One handler serves both. */
+    if (!rc && nf->split && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->rx_port)))
+        q->have_rx_port = true;
+    if (rc)
+        return rc;
     for (unsigned i = 0; i < TX_BUFS; i++)
-        if (nf->tx_ref[i]) {
-            gnttab_end_access(nf->tx_ref[i]);
-            nf->tx_ref[i] = 0;
-        }
+        q->tx_pending[i] = false;
+    q->tx_free = TX_BUFS;
+    q->chain = (struct netfront_rx_chain){ 0 };
+    for (unsigned i = 0; i < RX_BUFS; i++)
+        rx_post(q, i);
+    rx_push(q);
+    return 0;
+}
+
+/* A queue's keys: flat with one queue (as a front-end without
+ * multi-queue writes them), else under queue-N/. */
+static int write_queue(xs_tx_t tx, struct netfront *nf, struct nf_queue *q)
+{
+    struct xenbus_device *x = nf->xdev;
+    char dir[16] = "";
+    if (nf->nq > 1)
+        k_snprintf(dir, sizeof(dir), "queue-%u/", q->index);
+    char key[40];
+    k_snprintf(key, sizeof(key), "%stx-ring-ref", dir);
+    int rc = xenbus_dev_printf(x, tx, key, "%u", q->tx_ring_ref);
+    k_snprintf(key, sizeof(key), "%srx-ring-ref", dir);
+    if (!rc)
+        rc = xenbus_dev_printf(x, tx, key, "%u", q->rx_ring_ref);
+    k_snprintf(key, sizeof(key), nf->split ? "%sevent-channel-tx" : "%sevent-channel", dir);
+    if (!rc)
+        rc = xenbus_dev_printf(x, tx, key, "%u", q->port);
+    k_snprintf(key, sizeof(key), "%sevent-channel-rx", dir);
+    if (!rc && nf->split)
+        rc = xenbus_dev_printf(x, tx, key, "%u", q->rx_port);
+    return rc;
 }
 
 static int write_rings(xs_tx_t tx, void *arg)
 {
     struct netfront *nf = arg;
     struct xenbus_device *x = nf->xdev;
-    int rc = xenbus_dev_printf(x, tx, "tx-ring-ref", "%u", nf->tx_ring_ref);
-    if (!rc)
-        rc = xenbus_dev_printf(x, tx, "rx-ring-ref", "%u", nf->rx_ring_ref);
-    if (!rc)
-        rc = nf->split ? xenbus_dev_printf(x, tx, "event-channel-tx", "%u", nf->port)
-                       : xenbus_dev_printf(x, tx, "event-channel", "%u", nf->port);
-    if (!rc && nf->split)
-        rc = xenbus_dev_printf(x, tx, "event-channel-rx", "%u", nf->rx_port);
+    int rc = 0;
+    if (nf->nq > 1)
+        rc = xenbus_dev_printf(x, tx, "multi-queue-num-queues", "%u", nf->nq);
+    for (unsigned i = 0; !rc && i < nf->nq; i++)
+        rc = write_queue(tx, nf, nf->q[i]);
     if (!rc)
         rc = xenbus_dev_write(x, tx, "request-rx-copy", "1");
     if (!rc)
         rc = xenbus_dev_write(x, tx, "feature-rx-notify", "1");
+    /* We reassemble receive chains when the back-end can send them. */
+    if (!rc)
+        rc = xenbus_dev_write(x, tx, "feature-sg", nf->sg ? "1" : "0");
     /* We fill every checksum ourselves and want them filled in what we
-     * receive: Dom0's stack then computes them before netback copies. */
+     * receive: Dom0's stack then computes them before netback copies
+     * (a frame that still says csum_blank is accepted, not checked). */
     if (!rc)
         rc = xenbus_dev_write(x, tx, "feature-no-csum-offload", "1");
     return rc;
+}
+
+/* The number of queues to use: what the back-end offers, at most
+ * NF_MAX_QUEUES, at most net-queues=N from the command line. */
+static unsigned queues_wanted(struct netfront *nf)
+{
+    uint64_t offered;
+    if (xenbus_dev_read_otherend_uint(nf->xdev, "multi-queue-max-queues", 0xffff, &offered) ||
+        !offered)
+        offered = 1;
+    nf->max_queues = (unsigned)offered;
+    unsigned n = offered < NF_MAX_QUEUES ? (unsigned)offered : NF_MAX_QUEUES;
+    char buf[8];
+    uint64_t limit;
+    if (cmdline_get(kernel_cmdline, "net-queues", buf, sizeof(buf)) > 0 &&
+        !xs_parse_uint(buf, NF_MAX_QUEUES, &limit) && limit && limit < n)
+        n = (unsigned)limit;
+    return n;
 }
 
 static int connect(struct netfront *nf)
@@ -334,43 +596,32 @@ static int connect(struct netfront *nf)
                                       deadline, &st);
     if (rc)
         return rc;
-    uint64_t copy;
-    if (xenbus_dev_read_otherend_uint(x, "feature-rx-copy", 1, &copy) || !copy) {
+    uint64_t v;
+    if (xenbus_dev_read_otherend_uint(x, "feature-rx-copy", 1, &v) || !v) {
         xenbus_dev_fatal(x, -EOPNOTSUPP, "the back-end cannot copy received frames");
         return -EOPNOTSUPP;
     }
-    memset(nf->tx_ring_page, 0, PAGE_SIZE);
-    memset(nf->rx_ring_page, 0, PAGE_SIZE);
-    SHARED_RING_INIT((struct netif_tx_sring *)nf->tx_ring_page);
-    SHARED_RING_INIT((struct netif_rx_sring *)nf->rx_ring_page);
-    FRONT_RING_INIT(&nf->tx, (struct netif_tx_sring *)nf->tx_ring_page, PAGE_SIZE);
-    FRONT_RING_INIT(&nf->rx, (struct netif_rx_sring *)nf->rx_ring_page, PAGE_SIZE);
-    rc = grant_page(nf, nf->tx_ring_page, false, &nf->tx_ring_ref);
-    if (!rc)
-        rc = grant_page(nf, nf->rx_ring_page, false, &nf->rx_ring_ref);
-    for (unsigned i = 0; !rc && i < RX_BUFS; i++)
-        rc = grant_page(nf, nf->rx_buf[i], false, &nf->rx_ref[i]);
-    for (unsigned i = 0; !rc && i < TX_BUFS; i++)
-        rc = grant_page(nf, nf->tx_buf[i], true, &nf->tx_ref[i]);
-    if (!rc)
-        rc = evtchn_alloc_unbound(x->otherend_id, on_event, nf, nf->nif.name, &nf->port);
+    char buf[8];
+    bool sg_off = cmdline_get(kernel_cmdline, "net-sg", buf, sizeof(buf)) > 0 &&
+                  strcmp(buf, "off") == 0;
+    nf->sg = !sg_off && !xenbus_dev_read_otherend_uint(x, "feature-sg", 1, &v) && v;
+    nf->split = !xenbus_dev_read_otherend_uint(x, "feature-split-event-channels", 1, &v) && v;
+    unsigned want = queues_wanted(nf);
+    nf->nq = 0;
+    for (unsigned i = 0; i < want; i++) {
+        struct nf_queue *q = queue_get(nf, i);
+        if (!q) {
+            rc = -ENOMEM;
+            break;
+        }
+        nf->nq = i + 1; /* release() and describe() see what is set up */
+        if ((rc = queue_setup(nf, q)))
+            break;
+    }
     if (rc) {
         xenbus_dev_fatal(x, rc, "granting the rings and buffers");
         return rc;
     }
-    nf->have_port = true;
-    /* Split event channels when offered: the back-end's transmit and
-     * receive work are kicked separately. One handler serves both. */
-    uint64_t split;
-    if (!xenbus_dev_read_otherend_uint(x, "feature-split-event-channels", 1, &split) && split &&
-        !evtchn_alloc_unbound(x->otherend_id, on_event, nf, nf->nif.name, &nf->rx_port))
-        nf->split = true;
-    for (unsigned i = 0; i < TX_BUFS; i++)
-        nf->tx_pending[i] = false;
-    nf->tx_free = TX_BUFS;
-    for (unsigned i = 0; i < RX_BUFS; i++)
-        rx_post(nf, i);
-    rx_push(nf);
     rc = xs_transaction_run(write_rings, nf, 8);
     if (rc) {
         xenbus_dev_fatal(x, rc, "writing the ring details");
@@ -384,8 +635,10 @@ static int connect(struct netfront *nf)
     nf->nif.up = true;
     nf->kicked = true;
     waitq_wake_all(&nf->wq);
-    printk("netfront: %s: connected to domain %u (rx copy, %u receive buffers, %s event channels)",
-           nf->nif.name, x->otherend_id, RX_BUFS, nf->split ? "split" : "one");
+    printk("netfront: %s: connected to domain %u (rx copy, %u queue%s of %u offered, sg %s, "
+           "%s event channels, %u receive buffers per queue)",
+           nf->nif.name, x->otherend_id, nf->nq, nf->nq == 1 ? "" : "s", nf->max_queues,
+           nf->sg ? "on" : "off", nf->split ? "split" : "one", RX_BUFS);
     return 0;
 }
 
@@ -442,14 +695,8 @@ static int probe(struct xenbus_device *x)
     nf->nif.mtu = 1500;
     nf->nif.ops = &ops;
     nf->nif.priv = nf;
-    nf->tx_ring_page = pages_alloc(1);
-    nf->rx_ring_page = pages_alloc(1);
-    bool ok = nf->tx_ring_page && nf->rx_ring_page;
-    for (unsigned i = 0; ok && i < RX_BUFS; i++)
-        ok = (nf->rx_buf[i] = pages_alloc(1)) != 0;
-    for (unsigned i = 0; ok && i < TX_BUFS; i++)
-        ok = (nf->tx_buf[i] = pages_alloc(1)) != 0;
-    if (!ok || !thread_create(nf->nif.name, nf_thread, nf)) {
+    /* Queue 0 now: a device without memory for one queue fails here. */
+    if (!queue_get(nf, 0) || !thread_create(nf->nif.name, nf_thread, nf)) {
         printk("netfront: %s: not enough memory for the rings and buffers", x->nodename);
         return -ENOMEM; /* the pages stay: the device is unusable anyway */
     }

@@ -2,32 +2,53 @@
 #include "kern/errno.h"
 
 #define NETFRONT_PAGE 4096u
+#define ETH_HEADER 14u
 
-int netfront_rx_check(const struct netif_rx_response *r, const bool *posted, unsigned n,
-                      unsigned *len, const char **why)
+int netfront_rx_step(struct netfront_rx_chain *c, const struct netif_rx_response *r,
+                     const bool *posted, unsigned n, bool sg, unsigned *copy_len,
+                     const char **why)
 {
+    *copy_len = 0;
     if (r->id >= n || !posted[r->id]) {
         *why = r->id >= n ? "receive id out of range" : "receive id not posted";
         return -EBADMSG;
     }
-    if (r->flags & (NETRXF_more_data | NETRXF_extra_info)) {
-        *why = "receive flags we did not negotiate (more data / extra info)";
+    uint16_t allowed = NETFRONT_RX_FLAGS_CSUM | (sg ? NETRXF_more_data : 0);
+    if (r->flags & ~allowed) {
+        *why = (r->flags & NETRXF_more_data) && !sg
+                   ? "receive chain (more data) without scatter-gather negotiated"
+                   : "receive flags we did not negotiate (extra info, GSO prefix or unknown)";
         return -EBADMSG;
     }
+    if (++c->slots > NETFRONT_RX_SLOTS_MAX) {
+        *why = "receive chain longer than the slot bound";
+        return -EBADMSG;
+    }
+    if (c->slots == 1)
+        c->flags = r->flags;
     if (r->status < 0) {
-        *len = 0; /* the back-end dropped it: not a violation */
-        return 0;
+        c->dropped = true; /* the back-end dropped it: not a violation */
+    } else {
+        if (r->offset >= NETFRONT_PAGE ||
+            (unsigned)r->offset + (unsigned)r->status > NETFRONT_PAGE) {
+            *why = "receive data beyond its page";
+            return -EBADMSG;
+        }
+        if (c->len + (unsigned)r->status > NETFRONT_RX_FRAME_MAX) {
+            *why = "receive chain longer than any frame we accept";
+            return -EBADMSG;
+        }
+        c->len += (unsigned)r->status;
+        if (!c->dropped)
+            *copy_len = (unsigned)r->status;
     }
-    if (r->offset >= NETFRONT_PAGE || (unsigned)r->offset + (unsigned)r->status > NETFRONT_PAGE) {
-        *why = "receive data beyond its page";
-        return -EBADMSG;
-    }
-    if (r->status < 14) {
+    if (r->flags & NETRXF_more_data)
+        return NETFRONT_RX_MORE;
+    if (!c->dropped && c->len < ETH_HEADER) {
         *why = "receive shorter than an Ethernet header";
         return -EBADMSG;
     }
-    *len = (unsigned)r->status;
-    return 0;
+    return NETFRONT_RX_FRAME;
 }
 
 int netfront_tx_check(const struct netif_tx_response *r, const bool *pending, unsigned n,
@@ -42,6 +63,27 @@ int netfront_tx_check(const struct netif_tx_response *r, const bool *pending, un
         *why = "unknown transmit status";
         return -EBADMSG;
     }
+    return 0;
+}
+
+int netfront_tx_slots(const size_t *len, unsigned nfrags, bool sg, unsigned max_slots,
+                      unsigned *slots)
+{
+    size_t total = 0;
+    unsigned used = 0;
+    for (unsigned i = 0; i < nfrags; i++) {
+        if (len[i] > NETFRONT_PAGE)
+            return -EINVAL; /* a fragment never crosses a page of its buffer */
+        total += len[i];
+        used += len[i] != 0;
+    }
+    if (total < ETH_HEADER || total > 0xffff || (!sg && total > NETFRONT_PAGE))
+        return -EINVAL;
+    if (!sg)
+        used = 1;
+    if (used > max_slots)
+        return -EINVAL;
+    *slots = used;
     return 0;
 }
 

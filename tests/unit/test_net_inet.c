@@ -119,33 +119,213 @@ static void test_addr(void **state)
     assert_int_equal(inet_parse_addr("", &a), -EINVAL);
 }
 
-static void test_netfront_checks(void **state)
+/* One slot, flags, ranges: the single-slot checks. */
+static void test_netfront_rx_single(void **state)
 {
     UNUSED_STATE;
     bool posted[4] = { true, false, true, true };
-    unsigned len;
+    unsigned n;
     const char *why;
+    struct netfront_rx_chain c = { 0 };
     struct netif_rx_response r = { .id = 0, .offset = 0, .flags = 0, .status = 60 };
-    assert_int_equal(netfront_rx_check(&r, posted, 4, &len, &why), 0);
-    assert_int_equal(len, 60);
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 4, false, &n, &why), NETFRONT_RX_FRAME);
+    assert_int_equal(n, 60);
+    assert_int_equal(c.len, 60);
+    assert_int_equal(c.slots, 1);
+    c = (struct netfront_rx_chain){ 0 };
     r.status = NETIF_RSP_DROPPED;
-    assert_int_equal(netfront_rx_check(&r, posted, 4, &len, &why), 0);
-    assert_int_equal(len, 0);
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 4, false, &n, &why), NETFRONT_RX_FRAME);
+    assert_true(c.dropped);
+    assert_int_equal(n, 0);
     r.status = 60;
+#define REJECT(sg)                                                                   \
+    do {                                                                             \
+        c = (struct netfront_rx_chain){ 0 };                                         \
+        why = 0;                                                                     \
+        assert_int_equal(netfront_rx_step(&c, &r, posted, 4, sg, &n, &why), -EBADMSG); \
+        assert_non_null(why);                                                        \
+    } while (0)
     r.id = 1; /* not posted */
-    assert_int_equal(netfront_rx_check(&r, posted, 4, &len, &why), -EBADMSG);
+    REJECT(true);
     r.id = 9;
-    assert_int_equal(netfront_rx_check(&r, posted, 4, &len, &why), -EBADMSG);
+    REJECT(true);
     r.id = 2;
     r.offset = 4090; /* beyond the page */
-    assert_int_equal(netfront_rx_check(&r, posted, 4, &len, &why), -EBADMSG);
+    REJECT(true);
+    r.offset = 4096;
+    r.status = 0;
+    REJECT(true);
     r.offset = 0;
-    r.flags = NETRXF_more_data;
-    assert_int_equal(netfront_rx_check(&r, posted, 4, &len, &why), -EBADMSG);
+    r.status = 60;
+    r.flags = NETRXF_more_data; /* a chain without scatter-gather */
+    REJECT(false);
+    r.flags = NETRXF_extra_info;
+    REJECT(true);
+    r.flags = NETRXF_gso_prefix;
+    REJECT(true);
+    r.flags = 0x80;
+    REJECT(true);
     r.flags = 0;
     r.status = 5; /* shorter than an Ethernet header */
-    assert_int_equal(netfront_rx_check(&r, posted, 4, &len, &why), -EBADMSG);
+    REJECT(false);
+    /* The checksum notes are accepted and kept, with or without sg. */
+    c = (struct netfront_rx_chain){ 0 };
+    r.status = 60;
+    r.flags = NETRXF_csum_blank | NETRXF_data_validated;
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 4, false, &n, &why), NETFRONT_RX_FRAME);
+    assert_int_equal(c.flags, NETRXF_csum_blank | NETRXF_data_validated);
+}
 
+/* Multi-slot chains: reassembled lengths, and the bounds. */
+static void test_netfront_rx_chain(void **state)
+{
+    UNUSED_STATE;
+    bool posted[32];
+    for (unsigned i = 0; i < 32; i++)
+        posted[i] = true;
+    unsigned n;
+    const char *why;
+    struct netfront_rx_chain c = { 0 };
+    struct netif_rx_response r = { .id = 0, .offset = 0, .flags = NETRXF_more_data | NETRXF_csum_blank,
+                                   .status = 4096 };
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    assert_int_equal(n, 4096);
+    r = (struct netif_rx_response){ .id = 1, .offset = 100, .flags = NETRXF_more_data, .status = 0 };
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    assert_int_equal(n, 0);
+    r = (struct netif_rx_response){ .id = 2, .offset = 0, .flags = 0, .status = 904 };
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_FRAME);
+    assert_int_equal(n, 904);
+    assert_int_equal(c.len, 5000);
+    assert_int_equal(c.slots, 3);
+    assert_int_equal(c.flags, NETRXF_more_data | NETRXF_csum_blank); /* the first slot's */
+    assert_false(c.dropped);
+
+    /* A slot dropped mid-chain drops the frame; the chain still ends. */
+    c = (struct netfront_rx_chain){ 0 };
+    r = (struct netif_rx_response){ .id = 0, .flags = NETRXF_more_data, .status = 1000 };
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    r.status = NETIF_RSP_ERROR;
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    assert_true(c.dropped);
+    r.flags = 0;
+    r.status = 10;
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_FRAME);
+    assert_int_equal(n, 0); /* nothing more to copy for a dropped frame */
+    assert_true(c.dropped);
+
+    /* More slots than the bound: a violation, never a longer chain. */
+    c = (struct netfront_rx_chain){ 0 };
+    r = (struct netif_rx_response){ .id = 3, .flags = NETRXF_more_data, .status = 1 };
+    for (unsigned i = 0; i < NETFRONT_RX_SLOTS_MAX; i++)
+        assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    r.flags = 0;
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), -EBADMSG);
+
+    /* More bytes than any frame we accept. */
+    c = (struct netfront_rx_chain){ 0 };
+    r = (struct netif_rx_response){ .id = 3, .flags = NETRXF_more_data, .status = 4096 };
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), -EBADMSG);
+
+    /* A chain whose total is shorter than an Ethernet header. */
+    c = (struct netfront_rx_chain){ 0 };
+    r = (struct netif_rx_response){ .id = 3, .flags = NETRXF_more_data, .status = 6 };
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    r.flags = 0;
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), -EBADMSG);
+    /* A later slot of a chain that is not posted. */
+    c = (struct netfront_rx_chain){ 0 };
+    r = (struct netif_rx_response){ .id = 3, .flags = NETRXF_more_data, .status = 600 };
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), NETFRONT_RX_MORE);
+    posted[4] = false;
+    r.id = 4;
+    assert_int_equal(netfront_rx_step(&c, &r, posted, 32, true, &n, &why), -EBADMSG);
+}
+
+static void test_netfront_tx_slots(void **state)
+{
+    UNUSED_STATE;
+    unsigned slots;
+    size_t two[2] = { 34, 1000 };
+    assert_int_equal(netfront_tx_slots(two, 2, true, 8, &slots), 0);
+    assert_int_equal(slots, 2);
+    assert_int_equal(netfront_tx_slots(two, 2, false, 8, &slots), 0);
+    assert_int_equal(slots, 1); /* gathered into one buffer */
+    size_t empty[3] = { 42, 0, 0 }; /* empty fragments take no slot */
+    assert_int_equal(netfront_tx_slots(empty, 3, true, 8, &slots), 0);
+    assert_int_equal(slots, 1);
+    size_t shortf[2] = { 6, 7 };
+    assert_int_equal(netfront_tx_slots(shortf, 2, true, 8, &slots), -EINVAL);
+    size_t big[2] = { 4097, 10 }; /* a fragment would cross its buffer's page */
+    assert_int_equal(netfront_tx_slots(big, 2, true, 8, &slots), -EINVAL);
+    size_t over[2] = { 4000, 200 }; /* one page without sg */
+    assert_int_equal(netfront_tx_slots(over, 2, false, 8, &slots), -EINVAL);
+    assert_int_equal(netfront_tx_slots(over, 2, true, 8, &slots), 0);
+    size_t many[3] = { 20, 20, 20 };
+    assert_int_equal(netfront_tx_slots(many, 3, true, 2, &slots), -EINVAL);
+}
+
+/* The flow hash: pure, the same for one flow, ports matter, ARP is 0. */
+static void test_flow_hash(void **state)
+{
+    UNUSED_STATE;
+    uint8_t f[ETH_HLEN + 20 + 8];
+    memset(f, 0, sizeof(f));
+    put16(f + 12, ETH_P_IP);
+    ipv4_build(f + ETH_HLEN, 0x0a000001, 0x0a000015, IP_PROTO_UDP, 1, 8);
+    put16(f + ETH_HLEN + 20, 40000);
+    put16(f + ETH_HLEN + 22, 7777);
+    uint32_t h1 = inet_flow_hash(f, sizeof(f));
+    assert_int_not_equal(h1, 0);
+    ipv4_build(f + ETH_HLEN, 0x0a000001, 0x0a000015, IP_PROTO_UDP, 999, 8); /* another packet */
+    assert_int_equal(inet_flow_hash(f, sizeof(f)), h1);
+    /* Many source ports spread over 2 and 4 queues. */
+    unsigned seen2 = 0, seen4 = 0;
+    for (unsigned p = 0; p < 64; p++) {
+        put16(f + ETH_HLEN + 20, (uint16_t)(40000 + p));
+        uint32_t h = inet_flow_hash(f, sizeof(f));
+        seen2 |= 1u << (h % 2);
+        seen4 |= 1u << (h % 4);
+    }
+    assert_int_equal(seen2, 3);
+    assert_int_equal(seen4, 15);
+    /* A fragment hashes without ports (they are not in every piece). */
+    put16(f + ETH_HLEN + 6, 0x2000);
+    uint32_t frag = inet_flow_hash(f, sizeof(f));
+    put16(f + ETH_HLEN + 20, 1);
+    assert_int_equal(inet_flow_hash(f, sizeof(f)), frag);
+    /* Too short for ports: still a hash of the addresses. */
+    assert_int_not_equal(inet_flow_hash(f, ETH_HLEN + 20), 0);
+    put16(f + 12, ETH_P_ARP);
+    assert_int_equal(inet_flow_hash(f, sizeof(f)), 0);
+    assert_int_equal(inet_flow_hash(f, 10), 0);
+}
+
+/* A checksum the driver vouches for (blank from an offloading peer) is
+ * not checked; otherwise a bad one is refused. */
+static void test_l4_csum_ok(void **state)
+{
+    UNUSED_STATE;
+    uint8_t p[20 + 8 + 4];
+    ipv4_build(p, 0x0a000001, 0x0a000015, IP_PROTO_UDP, 1, 12);
+    udp_build(p + 20, 0x0a000001, 0x0a000015, 1, 2, "abcd", 4);
+    put16(p + 20 + 6, 0x1234); /* a partial (pseudo-header only) sum */
+    struct ipv4_view ip;
+    struct udp_view u;
+    assert_int_equal(ipv4_parse(p, sizeof(p), &ip), 0);
+    assert_false(ip.l4_csum_ok);
+    assert_int_equal(udp_parse(&ip, &u), -EBADMSG);
+    ip.l4_csum_ok = true;
+    assert_int_equal(udp_parse(&ip, &u), 0);
+    assert_int_equal(u.len, 4);
+}
+
+static void test_netfront_tx_and_mac(void **state)
+{
+    UNUSED_STATE;
+    const char *why;
     bool pending[2] = { true, false };
     struct netif_tx_response t = { .id = 0, .status = NETIF_RSP_OKAY };
     assert_int_equal(netfront_tx_check(&t, pending, 2, &why), 0);
@@ -172,7 +352,12 @@ int main(void)
         cmocka_unit_test(test_udp_and_icmp),
         cmocka_unit_test(test_arp),
         cmocka_unit_test(test_addr),
-        cmocka_unit_test(test_netfront_checks),
+        cmocka_unit_test(test_netfront_rx_single),
+        cmocka_unit_test(test_netfront_rx_chain),
+        cmocka_unit_test(test_netfront_tx_slots),
+        cmocka_unit_test(test_flow_hash),
+        cmocka_unit_test(test_l4_csum_ok),
+        cmocka_unit_test(test_netfront_tx_and_mac),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }

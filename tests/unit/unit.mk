@@ -77,7 +77,7 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -iquote . $(XEN_DEFS)
 
-FUZZ_TARGETS := xs_wire memmap cmdline blkfront_rsp blkfront_alloc net_inet net_tcp
+FUZZ_TARGETS := xs_wire memmap cmdline blkfront_rsp blkfront_alloc net_inet net_tcp netfront_rsp
 fuzz_src_xs_wire := xen/xs_wire_codec.c lib/string.c
 fuzz_src_memmap  := kern/memmap.c
 fuzz_src_cmdline := kern/cmdline.c lib/string.c
@@ -85,6 +85,7 @@ fuzz_src_blkfront_rsp := dev/blkfront/blkfront_rsp.c
 fuzz_src_blkfront_alloc := dev/blkfront/blkfront_alloc.c
 fuzz_src_net_inet := net/inet.c
 fuzz_src_net_tcp := net/tcp.c net/inet.c
+fuzz_src_netfront_rsp := dev/netfront/netfront_rsp.c net/inet.c
 
 FUZZ_BINS := $(addprefix $(FUZZ_DIR)/fuzz_,$(FUZZ_TARGETS))
 
