@@ -74,6 +74,7 @@ struct netfront {
     unsigned max_queues;     /* the back-end's multi-queue-max-queues (1 without) */
     bool split;              /* split event channels */
     bool sg;                 /* scatter-gather negotiated (feature-sg both ways) */
+    bool sg_chain;           /* net-sg=chain: every fragment in its own slot */
     struct waitq wq;      /* the thread waits here for events */
     struct waitq tx_wq;   /* senders wait here for free slots */
     bool kicked, stop;
@@ -328,8 +329,15 @@ static int xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigne
     size_t len[NETIF_FRAGS_MAX], total = 0;
     for (unsigned i = 0; i < n; i++)
         total += len[i] = frags[i].len;
+    /* A frame that fits one buffer goes in one slot even with sg: every
+     * fragment is copied into a transmit buffer anyway, and one slot
+     * spares netback a grant map and unmap per frame (it copies only the
+     * head of the first slot). Chains are for frames larger than a page,
+     * or for every frame with net-sg=chain (how scenario 31 proves them
+     * at MTU 1500). */
+    bool chain = nf->sg && (nf->sg_chain || total > PAGE_SIZE);
     unsigned slots;
-    if (netfront_tx_slots(len, n, nf->sg, TX_SLOTS_MAX, &slots))
+    if (netfront_tx_slots(len, n, chain, TX_SLOTS_MAX, &slots))
         return -EINVAL;
     struct nf_queue *q = pick_queue(nf, frags, n);
     /* Out of slots: the sender reaps completions itself (the transmit
@@ -392,7 +400,7 @@ static void describe(struct netif *nif, char *buf, size_t cap)
              "checksums complete on transmit, %llu received with the checksum validated or blank; "
              "%llu protocol errors; %llu polls, %llu found without an event",
              states[nf->state], nf->nq, nf->nq == 1 ? "" : "s", nf->max_queues,
-             nf->sg ? "on" : "off", nf->split ? "split" : "shared",
+             nf->sg ? (nf->sg_chain ? "on (chains)" : "on") : "off", nf->split ? "split" : "shared",
              (unsigned long long)nf->csum_trusted, (unsigned long long)nf->protocol_errors,
              (unsigned long long)nf->polls, (unsigned long long)nf->rescued);
     for (unsigned i = 0; i < nf->nq && at < cap; i++) {
@@ -602,8 +610,9 @@ static int connect(struct netfront *nf)
         return -EOPNOTSUPP;
     }
     char buf[8];
-    bool sg_off = cmdline_get(kernel_cmdline, "net-sg", buf, sizeof(buf)) > 0 &&
-                  strcmp(buf, "off") == 0;
+    bool sg_opt = cmdline_get(kernel_cmdline, "net-sg", buf, sizeof(buf)) > 0;
+    bool sg_off = sg_opt && strcmp(buf, "off") == 0;
+    nf->sg_chain = sg_opt && strcmp(buf, "chain") == 0;
     nf->sg = !sg_off && !xenbus_dev_read_otherend_uint(x, "feature-sg", 1, &v) && v;
     nf->split = !xenbus_dev_read_otherend_uint(x, "feature-split-event-channels", 1, &v) && v;
     unsigned want = queues_wanted(nf);
@@ -638,7 +647,7 @@ static int connect(struct netfront *nf)
     printk("netfront: %s: connected to domain %u (rx copy, %u queue%s of %u offered, sg %s, "
            "%s event channels, %u receive buffers per queue)",
            nf->nif.name, x->otherend_id, nf->nq, nf->nq == 1 ? "" : "s", nf->max_queues,
-           nf->sg ? "on" : "off", nf->split ? "split" : "one", RX_BUFS);
+           nf->sg ? (nf->sg_chain ? "on (chains)" : "on") : "off", nf->split ? "split" : "one", RX_BUFS);
     return 0;
 }
 

@@ -1,14 +1,15 @@
 # timeout: 900
 # netfront's negotiated features against the stock netback: multi-queue
 # (one ring pair and event channel(s) per queue, the queue-N keys in
-# XenStore), scatter-gather (frames sent as header + payload slots,
-# counted), traffic on every queue from several concurrent flows, the
+# XenStore), scatter-gather (with net-sg=chain every frame goes as header
+# + payload slots, counted; by default a frame that fits a page takes one),
+# traffic on every queue from several concurrent flows, the
 # fallback to one queue and no scatter-gather (net-queues=1 net-sg=off:
 # the flat keys, feature-sg 0) with everything still working, and
 # save/restore, migration and hot attach/detach with several queues.
 [ -x "${DOM0_TOOLS:-}/udpcheck" ] || fail "udpcheck missing (make builds it into build/dom0-tools)"
 ip link show xenbr0 >/dev/null 2>&1 || fail "Dom0 has no bridge xenbr0"
-domu_create mq "vif = ['bridge=xenbr0,mac=00:16:3e:00:00:41,ip=10.0.0.41']"
+domu_create mq "vif = ['bridge=xenbr0,mac=00:16:3e:00:00:41,ip=10.0.0.41']" 'extra = "net-sg=chain"'
 domu_create sq "vif = ['bridge=xenbr0,mac=00:16:3e:00:00:42']" 'extra = "ip=10.0.0.42/24 net-queues=1 net-sg=off"'
 console_wait mq 'net: eth0: 10.0.0.41/24' 30 >/dev/null
 console_wait sq 'net: eth0: 10.0.0.42/24' 30 >/dev/null
