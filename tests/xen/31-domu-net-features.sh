@@ -139,20 +139,7 @@ console_wait mq 'netfront: eth1: closing' 30 "$mark" >/dev/null
 expect_no_match "$(shell_run mq ifconfig)" 'eth1' "eth1 gone after the detach"
 
 # Save/restore during a ping stream, then migration: the queues come back.
-busybox ping -c 100 -i 0.1 -W 1 10.0.0.41 >"$TESTHOST_WORK/stream.log" 2>&1 &
-pid=$!
-sleep 2
-mark=$(console_mark mq)
-timeout 120 xl save mq "$TESTHOST_WORK/mq.save" >/dev/null 2>&1 || fail "xl save failed"
-timeout 120 xl restore "$TESTHOST_WORK/mq.save" >/dev/null 2>&1 || fail "xl restore failed"
-line=$(console_wait mq 'domu: resumed \(new domain\).* [0-9]+ ms away' 30 "$mark")
-away=$(grep -oE '[0-9]+ ms away' <<<"$line" | grep -oE '[0-9]+')
-console_wait mq "netfront: eth0: connected .*$want queues" 30 "$mark" >/dev/null
-wait "$pid" || true
-rx=$(tail -2 "$TESTHOST_WORK/stream.log" | head -1 | grep -oE '[0-9]+ packets received' | grep -oE '[0-9]+')
-lost=$((100 - rx))
-note "ping stream across the save/restore: lost $lost, domu away $away ms"
-[ "$lost" -le $((away / 100 + 15)) ] || fail "lost $lost pings for $away ms away"
+save_restore_pinged mq 10.0.0.41 100 "netfront: eth0: connected .*$want queues"
 check_mq_keys "/local/domain/$(domid mq)/device/vif/0" "$want"
 xl_migrate_local mq
 vif_wait_connected mq

@@ -287,6 +287,29 @@ xl_migrate_local() {
   console_wait "$name" "domu: resumed \(new domain\), domain $(domid "$name")" 30 >/dev/null
 }
 
+# save_restore_pinged NAME ADDR COUNT CONNECTED_REGEX: xl save and xl
+# restore NAME while Dom0 pings ADDR (COUNT pings, one every 100 ms);
+# waits for the resume and for CONNECTED_REGEX on the console, and fails
+# if more pings were lost than the time away explains (plus 15 for the
+# save and restore around it).
+save_restore_pinged() {
+  local name=$1 addr=$2 count=$3 mark pid line away rx lost
+  busybox ping -c "$count" -i 0.1 -W 1 "$addr" >"$TESTHOST_WORK/stream.log" 2>&1 &
+  pid=$!
+  sleep 2
+  mark=$(console_mark "$name")
+  timeout 120 xl save "$name" "$TESTHOST_WORK/$name.save" >/dev/null 2>&1 || fail "xl save $name failed"
+  timeout 120 xl restore "$TESTHOST_WORK/$name.save" >/dev/null 2>&1 || fail "xl restore $name failed"
+  line=$(console_wait "$name" 'domu: resumed \(new domain\).* [0-9]+ ms away' 30 "$mark")
+  away=$(grep -oE '[0-9]+ ms away' <<<"$line" | grep -oE '[0-9]+')
+  console_wait "$name" "$4" 30 "$mark" >/dev/null
+  wait "$pid" || true
+  rx=$(tail -2 "$TESTHOST_WORK/stream.log" | head -1 | grep -oE '[0-9]+ packets received' | grep -oE '[0-9]+')
+  lost=$((count - ${rx:-0}))
+  note "ping stream across the save/restore of $name: lost $lost of $count, away $away ms (at most $((away / 100 + 15)) allowed)"
+  [ "$lost" -le $((away / 100 + 15)) ] || fail "lost $lost pings for $away ms away"
+}
+
 # blk_pattern SEED SECTOR COUNT: the bytes domu's `blk fill DEV SECTOR
 # COUNT SEED` writes ("domu SEED S " repeated, 512 bytes for sector S).
 blk_pattern() {
