@@ -13,8 +13,17 @@ static struct tcp tcp;
 static struct mutex lock = MUTEX_INIT(lock);
 static struct waitq wq = WAITQ_INIT(wq);
 static bool kicked, started;
+static uint64_t sleeping_until; /* the timer thread's wake-up, under the lock */
 
 #define LOCK_DEADLINE_NS NS_PER_SEC
+
+/* The clock is read (a trap to Xen here) only when the lock is taken. */
+static int tcp_lock(void)
+{
+    if (mutex_trylock(&lock))
+        return 0;
+    return mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS);
+}
 
 static void output(struct tcp *t, const struct tcp_seg *s, void *arg)
 {
@@ -26,10 +35,16 @@ static void output(struct tcp *t, const struct tcp_seg *s, void *arg)
 static void tcp_thread(void *arg)
 {
     for (;;) {
-        uint64_t next = tcp_next_deadline(&tcp);
-        wait_event_until(&wq, kicked, next ? next : time_now_ns() + 60 * NS_PER_SEC);
+        if (tcp_lock())
+            continue; /* it waited a second for the lock: again */
+        uint64_t until = time_now_ns() + 60 * NS_PER_SEC, next = tcp_next_deadline(&tcp);
+        if (next && next < until)
+            until = next;
+        sleeping_until = until;
+        mutex_unlock(&lock);
+        wait_event_until(&wq, kicked, until);
         kicked = false;
-        if (mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS))
+        if (tcp_lock())
             continue;
         tcp_tick(&tcp, time_now_ns());
         mutex_unlock(&lock);
@@ -56,12 +71,18 @@ void net_tcp_input(const struct ipv4_view *ip)
         tcp.st.bad_segs++;
         return;
     }
-    if (mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS))
+    if (tcp_lock())
         return; /* dropped: the peer retransmits */
     tcp_input(&tcp, &s, time_now_ns());
+    /* The timer thread is woken only when a deadline came before its own
+     * (most segments move deadlines later): not once per segment. */
+    uint64_t next = tcp_next_deadline(&tcp);
+    bool earlier = next && next < sleeping_until;
     mutex_unlock(&lock);
-    kicked = true; /* deadlines may have moved */
-    waitq_wake_all(&wq);
+    if (earlier) {
+        kicked = true;
+        waitq_wake_all(&wq);
+    }
 }
 
 int net_tcp_listen(uint16_t port, const struct tcp_app *app)
