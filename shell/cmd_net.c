@@ -10,6 +10,7 @@
 #include "xen/time.h"
 #include "kern/sched.h"
 #include "xen/xs_wire_codec.h"
+#include "dev/netfront/netfront.h"
 
 static void ip_str(uint32_t ip, char *buf, size_t cap)
 {
@@ -198,6 +199,12 @@ static int cmd_net(int argc, char **argv)
 {
     if (argc == 7 && strcmp(argv[1], "bench") == 0)
         return net_bench(argv);
+    if (argc == 3 && strcmp(argv[1], "timing") == 0 &&
+        (strcmp(argv[2], "on") == 0 || strcmp(argv[2], "off") == 0)) {
+        netfront_timing(argv[2][1] == 'n');
+        shell_printf("net: event-to-transmit timing %s\n", argv[2]);
+        return 0;
+    }
     if (argc == 2 && strcmp(argv[1], "stats") == 0) {
         struct net_counters c;
         net_get_counters(&c);
@@ -231,8 +238,9 @@ static struct shell_cmd cmds[] = {
     { "arp", "", "the ARP cache", cmd_arp, { 0, 0 } },
     { "ping", "A.B.C.D [COUNT [SIZE]]", "ICMP echo", cmd_ping, { 0, 0 } },
     { "udp-echo", "PORT", "answer UDP datagrams on PORT", cmd_udp_echo, { 0, 0 } },
-    { "net", "stats | bench A.B.C.D PORT SIZE RATE SECONDS",
-      "network counters; UDP to an echo service at RATE per s (0: as fast as possible)",
+    { "net", "stats | timing on|off | bench A.B.C.D PORT SIZE RATE SECONDS",
+      "network counters; netfront's event-to-transmit time in them; UDP to an echo service "
+      "at RATE per s (0: as fast as possible)",
       cmd_net, { 0, 0 } },
 };
 

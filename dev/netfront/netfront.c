@@ -35,6 +35,13 @@
 #define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
 #define RESCUE_POLL_NS (50 * NS_PER_MS)
 #define IDLE_AFTER_NS (2 * NS_PER_SEC)
+/* Transmit completions are asked for only when this many are due: they
+ * free nothing the stack waits for (frames are copied into our own
+ * buffers), so an event per frame would only wake us and cost netback a
+ * notification on the path of every reply. Senders reap them as they go;
+ * one out of slots asks for the next completion at once. */
+#define TX_LAZY (TX_BUFS / 2)
+#define TURN_KEPT 128         /* event-to-transmit times kept for net stats */
 
 enum nf_state { NF_INIT, NF_CONNECTED, NF_SUSPENDED, NF_CLOSED, NF_BROKEN };
 
@@ -58,6 +65,7 @@ struct nf_queue {
     grant_ref_t tx_ref[TX_BUFS];
     bool tx_pending[TX_BUFS];
     unsigned tx_free;
+    unsigned tx_waiting;     /* senders waiting for slots: completions raise events */
     struct netfront_rx_chain chain; /* the receive frame in progress */
     uint8_t *frame;          /* where a multi-slot frame is reassembled */
     uint64_t events;
@@ -82,14 +90,29 @@ struct netfront {
     uint64_t protocol_errors, csum_trusted;
     uint64_t polls;
     uint64_t rescued; /* polls that found work no event had announced */
+    /* Our own share of a round trip: from an event's upcall to the first
+     * transmit pushed while handling it (an echo's reply, say). */
+    uint64_t event_ns;    /* upcall time of the event being handled, 0 if none */
+    uint64_t turn_n;
+    uint32_t turn_us[TURN_KEPT]; /* the last TURN_KEPT of them, for a median */
 };
 
 static unsigned nif_count;
+/* net timing on: the event-to-transmit figure, at two clock reads per
+ * event (each a trap to Xen here), so off unless asked for. */
+static bool timing;
+
+void netfront_timing(bool on)
+{
+    timing = on;
+}
 
 static void on_event(evtchn_port_t port, void *arg)
 {
     struct nf_queue *q = arg;
     q->events++;
+    if (timing && !q->nf->event_ns)
+        q->nf->event_ns = time_now_ns();
     q->nf->kicked = true;
     q->nf->kicks++;
     waitq_wake_all(&q->nf->wq);
@@ -131,8 +154,10 @@ static void rx_push(struct nf_queue *q)
         evtchn_send(q->have_rx_port ? q->rx_port : q->port);
 }
 
-/* Transmit completions: false if the back-end broke the protocol. */
-static bool poll_tx(struct nf_queue *q)
+/* Transmit completions: false if the back-end broke the protocol.
+ * want_event: a sender is out of slots, so the next completion is to
+ * raise an event; otherwise only the TX_LAZY-th from here. */
+static bool poll_tx(struct nf_queue *q, bool want_event)
 {
     struct netfront *nf = q->nf;
     const char *why = 0;
@@ -157,6 +182,11 @@ static bool poll_tx(struct nf_queue *q)
             q->tx_free++;
         }
         q->tx.rsp_cons = prod;
+        if (!want_event && !q->tx_waiting) {
+            /* No final check needed: what comes meanwhile is reaped later. */
+            q->tx.sring->rsp_event = prod + TX_LAZY;
+            break;
+        }
         int more;
         RING_FINAL_CHECK_FOR_RESPONSES(&q->tx, more);
         if (!more)
@@ -243,15 +273,15 @@ static void poll_rings(struct netfront *nf)
 {
     nf->polls++;
     for (unsigned i = 0; i < nf->nq && nf->state == NF_CONNECTED; i++)
-        if (poll_tx(nf->q[i]))
+        if (poll_tx(nf->q[i], false))
             poll_rx(nf->q[i]);
 }
 
+/* Received frames nobody announced (transmit completions wait anyway). */
 static bool rings_have_work(struct netfront *nf)
 {
     for (unsigned i = 0; nf->state == NF_CONNECTED && i < nf->nq; i++)
-        if (RING_HAS_UNCONSUMED_RESPONSES(&nf->q[i]->tx) ||
-            RING_HAS_UNCONSUMED_RESPONSES(&nf->q[i]->rx))
+        if (RING_HAS_UNCONSUMED_RESPONSES(&nf->q[i]->rx))
             return true;
     return false;
 }
@@ -267,7 +297,12 @@ static void nf_thread(void *arg)
          * until something else wakes it, and a lost receive notification
          * stalls the ring (the back-end notifies once per batch). An idle
          * interface sleeps for a minute at a time. */
-        uint64_t now = time_now_ns();
+        /* The last clock reading, not a fresh one: reading the TSC traps
+         * to Xen here (emulated TSC), once per event on the reply path.
+         * While busy it is at most the grid's two steps old (the timer
+         * that ends a wait reads the clock); idle, an older one only ends
+         * the minute's wait early. */
+        uint64_t now = time_recent_ns();
         bool busy = now - last_busy < IDLE_AFTER_NS;
         /* On a grid, so that successive waits share one deadline and the
          * timer is not reprogrammed per packet. */
@@ -282,6 +317,7 @@ static void nf_thread(void *arg)
         last_busy = now; /* the time before the wait is close enough */
         if (nf->state == NF_CONNECTED)
             poll_rings(nf);
+        nf->event_ns = 0; /* handled: a later transmit is not its answer */
     }
 }
 
@@ -340,22 +376,28 @@ static int xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigne
     if (netfront_tx_slots(len, n, chain, TX_SLOTS_MAX, &slots))
         return -EINVAL;
     struct nf_queue *q = pick_queue(nf, frags, n);
+    if (RING_HAS_UNCONSUMED_RESPONSES(&q->tx) && !poll_tx(q, false))
+        return -ENOTCONN;
     /* Out of slots: the sender reaps completions itself (the transmit
      * ring only, so no recursion into the stack) at every event, since
      * the interface's thread may be the one waiting for this sender (on
      * TCP's lock, say). */
     uint64_t deadline = 0;
     while (q->tx_free < slots) {
-        if (!poll_tx(q) || nf->state != NF_CONNECTED)
+        if (!poll_tx(q, true) || nf->state != NF_CONNECTED)
             return -ENOTCONN;
         if (q->tx_free >= slots)
             break;
         if (!deadline)
             deadline = time_now_ns() + NS_PER_SEC / 10;
         uint64_t seen = nf->kicks;
-        if (wait_event_until(&nf->tx_wq,
-                             nf->kicks != seen || q->tx_free >= slots || nf->state != NF_CONNECTED,
-                             deadline))
+        q->tx_waiting++;
+        bool late = wait_event_until(&nf->tx_wq,
+                                     nf->kicks != seen || q->tx_free >= slots ||
+                                         nf->state != NF_CONNECTED,
+                                     deadline);
+        q->tx_waiting--;
+        if (late)
             return -EAGAIN;
     }
     if (slots == 1) {
@@ -388,21 +430,39 @@ static int xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigne
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
     if (notify)
         evtchn_send(q->port);
+    if (nf->event_ns) {
+        uint64_t us = (time_now_ns() - nf->event_ns) / 1000;
+        nf->event_ns = 0;
+        nf->turn_us[nf->turn_n++ % TURN_KEPT] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+    }
     return 0;
 }
 
 static void describe(struct netif *nif, char *buf, size_t cap)
 {
     struct netfront *nf = nif->priv;
+    /* The kept event-to-transmit times, sorted (a copy: few, and rarely). */
+    uint32_t turn[TURN_KEPT] = { 0 };
+    unsigned kept = nf->turn_n < TURN_KEPT ? (unsigned)nf->turn_n : TURN_KEPT;
+    for (unsigned i = 0; i < kept; i++) {
+        uint32_t v = nf->turn_us[i];
+        unsigned j = i;
+        for (; j && turn[j - 1] > v; j--)
+            turn[j] = turn[j - 1];
+        turn[j] = v;
+    }
     static const char *const states[] = { "init", "connected", "suspended", "closed", "broken" };
     size_t at = (size_t)k_snprintf(buf, cap,
              "netfront %s: %u queue%s (back-end offers %u), sg %s, %s event channels, "
              "checksums complete on transmit, %llu received with the checksum validated or blank; "
-             "%llu protocol errors; %llu polls, %llu found without an event",
+             "%llu protocol errors; %llu polls, %llu found without an event; "
+             "event to transmit: %llu times, median %u us, min %u us, max %u us (of the last %u)",
              states[nf->state], nf->nq, nf->nq == 1 ? "" : "s", nf->max_queues,
              nf->sg ? (nf->sg_chain ? "on (chains)" : "on") : "off", nf->split ? "split" : "shared",
              (unsigned long long)nf->csum_trusted, (unsigned long long)nf->protocol_errors,
-             (unsigned long long)nf->polls, (unsigned long long)nf->rescued);
+             (unsigned long long)nf->polls, (unsigned long long)nf->rescued,
+             (unsigned long long)nf->turn_n, turn[kept / 2], turn[0], kept ? turn[kept - 1] : 0,
+             kept);
     for (unsigned i = 0; i < nf->nq && at < cap; i++) {
         struct nf_queue *q = nf->q[i];
         at += (size_t)k_snprintf(buf + at, cap - at,
