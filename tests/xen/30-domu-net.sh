@@ -22,10 +22,22 @@ expect_match "$out" '100 sent, 100 received' "domu pings Dom0"
 note "domu -> Dom0: $(grep -o 'rtt.*' <<<"$out")"
 shell_run na arp | grep -q '^10.0.0.1 ' || fail "Dom0 not in domu's ARP cache"
 
-# Dom0 -> domu, 100 pings.
+# Dom0 -> domu, 100 pings, with domu timing its own share of each.
+expect_match "$(shell_run na 'net timing on')" 'timing on' "net timing on"
 out=$(busybox ping -c 100 -i 0.05 -W 2 10.0.0.21 2>&1 | tail -2)
 expect_match "$out" '100 packets transmitted, 100 packets received' "Dom0 pings domu"
 note "Dom0 -> domu: $(tail -1 <<<"$out")"
+# Nearly every reply answered an event of its own (two requests handled in
+# one poll count once).
+turn=$(shell_run na 'net stats' | grep -oE 'event to transmit: [0-9]+ times, median [0-9]+ us')
+note "domu's share: $turn"
+n=$(grep -oE '[0-9]+ times' <<<"$turn" | grep -oE '[0-9]+')
+med=$(grep -oE 'median [0-9]+' <<<"$turn" | grep -oE '[0-9]+')
+[ "${n:-0}" -ge 90 ] && [ "${med:-0}" -gt 0 ] || fail "event-to-transmit not measured: '$turn'"
+# Off again: no more samples.
+shell_run na 'net timing off' >/dev/null
+busybox ping -c 5 -i 0.05 -W 2 10.0.0.21 >/dev/null 2>&1
+expect_match "$(shell_run na 'net stats')" "event to transmit: $n times" "net timing off stops measuring"
 
 # domu <-> domu through the bridge.
 expect_match "$(shell_run na 'ping 10.0.0.22 20' 60)" '20 sent, 20 received' "na pings nb"
