@@ -455,14 +455,17 @@ static void describe(struct netif *nif, char *buf, size_t cap)
     size_t at = (size_t)k_snprintf(buf, cap,
              "netfront %s: %u queue%s (back-end offers %u), sg %s, %s event channels, "
              "checksums complete on transmit, %llu received with the checksum validated or blank; "
-             "%llu protocol errors; %llu polls, %llu found without an event; "
-             "event to transmit: %llu times, median %u us, min %u us, max %u us (of the last %u)",
+             "%llu protocol errors; %llu polls, %llu found without an event; ",
              states[nf->state], nf->nq, nf->nq == 1 ? "" : "s", nf->max_queues,
              nf->sg ? (nf->sg_chain ? "on (chains)" : "on") : "off", nf->split ? "split" : "shared",
              (unsigned long long)nf->csum_trusted, (unsigned long long)nf->protocol_errors,
-             (unsigned long long)nf->polls, (unsigned long long)nf->rescued,
-             (unsigned long long)nf->turn_n, turn[kept / 2], turn[0], kept ? turn[kept - 1] : 0,
-             kept);
+             (unsigned long long)nf->polls, (unsigned long long)nf->rescued);
+    if (kept && at < cap)
+        at += (size_t)k_snprintf(buf + at, cap - at,
+             "event to transmit: %llu times, median %u us, min %u us, max %u us (of the last %u)",
+             (unsigned long long)nf->turn_n, turn[kept / 2], turn[0], turn[kept - 1], kept);
+    else if (at < cap)
+        at += (size_t)k_snprintf(buf + at, cap - at, "event to transmit: not measured (net timing on)");
     for (unsigned i = 0; i < nf->nq && at < cap; i++) {
         struct nf_queue *q = nf->q[i];
         at += (size_t)k_snprintf(buf + at, cap - at,

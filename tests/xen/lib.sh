@@ -33,6 +33,12 @@
 #   xs_read PATH                  xenstore-read, failing with a message
 #   expect_eq ACTUAL EXPECTED [WHAT]   expect_match TEXT REGEX [WHAT]
 #   fail MSG    note MSG    now_ms    elapsed_ms SINCE_MS
+#   on_exit CMD                   run CMD when the scenario ends, however it
+#                                 ends (to undo a change to Dom0's settings)
+#   save_restore_pinged NAME ADDR COUNT REGEX
+#                                 xl save + restore during a ping stream from
+#                                 Dom0; fails if more were lost than the time
+#                                 away explains
 #
 # Environment (set by the runner): DOMU_KERNEL, LINUX_KERNEL, LINUX_INITRD,
 # TESTHOST_WORK (scratch dir), TESTHOST_REASON_FILE, TESTHOST_FILES
@@ -337,16 +343,24 @@ domain_wait_gone() {
   note "$name is gone ($(domain_shutdown_reason "$name")) $(_secs "$(elapsed_ms "$since")") s after create"
 }
 
+# on_exit CMD...: run CMD when the scenario ends, whatever happened (after
+# its domains are destroyed; for settings of Dom0 a scenario changed).
+_on_exit=()
+on_exit() { _on_exit+=("$*"); }
+
 # Destroys every domain the scenario created (and an incoming migration
-# twin), whatever happened.
+# twin), whatever happened, then runs what on_exit registered.
 _testhost_cleanup() {
-  local name n
+  local name n cmd
   for name in "${_created[@]}"; do
     for n in "$name" "$name--incoming"; do
       if domain_exists "$n"; then
         timeout 60 xl destroy "$n" >/dev/null 2>&1 || echo "cleanup: xl destroy $n failed" >&2
       fi
     done
+  done
+  for cmd in "${_on_exit[@]}"; do
+    eval "$cmd" || echo "cleanup: '$cmd' failed" >&2
   done
 }
 
