@@ -35,6 +35,8 @@
 #define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
 #define RESCUE_POLL_NS (50 * NS_PER_MS)
 #define IDLE_AFTER_NS (2 * NS_PER_SEC)
+#define RELEASE_TIMEOUT_NS (5 * NS_PER_SEC) /* for the back-end to let go of a closed device */
+#define FRAME_PAGES ((NETFRONT_RX_FRAME_MAX + PAGE_SIZE - 1) / PAGE_SIZE)
 /* Transmit completions are asked for only when this many are due: they
  * free nothing the stack waits for (frames are copied into our own
  * buffers), so an event per frame would only wake us and cost netback a
@@ -86,6 +88,7 @@ struct netfront {
     struct waitq wq;      /* the thread waits here for events */
     struct waitq tx_wq;   /* senders wait here for free slots */
     bool kicked, stop;
+    bool in_poll;         /* the thread is in the rings (frames handed up point into them) */
     uint64_t kicks;       /* events on any queue: a sender waiting for slots looks again */
     uint64_t protocol_errors, csum_trusted;
     uint64_t polls;
@@ -315,8 +318,11 @@ static void nf_thread(void *arg)
         }
         nf->kicked = false;
         last_busy = now; /* the time before the wait is close enough */
-        if (nf->state == NF_CONNECTED)
+        if (nf->state == NF_CONNECTED) {
+            nf->in_poll = true;
             poll_rings(nf);
+            nf->in_poll = false;
+        }
         nf->event_ns = 0; /* handled: a later transmit is not its answer */
     }
 }
@@ -492,18 +498,21 @@ static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *
     return 0;
 }
 
-static void end_grant(grant_ref_t *ref)
+/* 1 if the back-end still has the page mapped (the grant is then left
+ * as it is, and so must the page be). */
+static unsigned end_grant(grant_ref_t *ref)
 {
+    unsigned busy = 0;
     if (*ref) {
-        gnttab_end_access(*ref);
+        busy = gnttab_end_access(*ref) == -EBUSY;
         *ref = 0;
     }
+    return busy;
 }
 
-/* Everything Xen and the back-end knew of us: grants and the ports, on
- * every queue ever set up. After a restore they are gone already, so only
- * our books are tidied. */
-static void release(struct netfront *nf, bool xen_forgot)
+/* The ports of every queue ever set up. After a restore they are gone
+ * already, so only our books are tidied. */
+static void release_ports(struct netfront *nf, bool xen_forgot)
 {
     for (unsigned i = 0; i < NF_MAX_QUEUES; i++) {
         struct nf_queue *q = nf->q[i];
@@ -520,18 +529,63 @@ static void release(struct netfront *nf, bool xen_forgot)
                 evtchn_close(ports[p]);
         }
         q->have_port = q->have_rx_port = false;
-        end_grant(&q->tx_ring_ref);
-        end_grant(&q->rx_ring_ref);
-        for (unsigned b = 0; b < RX_BUFS; b++)
-            end_grant(&q->rx_ref[b]);
-        for (unsigned b = 0; b < TX_BUFS; b++)
-            end_grant(&q->tx_ref[b]);
     }
-    nf->split = false;
 }
 
-/* A queue's pages, allocated the first time it is used and kept for the
- * life of the device (a detached interface's pages are not reused). */
+/* The grants of every queue ever set up: how many the back-end still
+ * had mapped. */
+static unsigned release_grants(struct netfront *nf)
+{
+    unsigned busy = 0;
+    for (unsigned i = 0; i < NF_MAX_QUEUES; i++) {
+        struct nf_queue *q = nf->q[i];
+        if (!q)
+            continue;
+        busy += end_grant(&q->tx_ring_ref);
+        busy += end_grant(&q->rx_ring_ref);
+        for (unsigned b = 0; b < RX_BUFS; b++)
+            busy += end_grant(&q->rx_ref[b]);
+        for (unsigned b = 0; b < TX_BUFS; b++)
+            busy += end_grant(&q->tx_ref[b]);
+    }
+    return busy;
+}
+
+/* Everything Xen and the back-end knew of us. */
+static unsigned release(struct netfront *nf, bool xen_forgot)
+{
+    release_ports(nf, xen_forgot);
+    nf->split = false;
+    return release_grants(nf);
+}
+
+/* The queues' pages back to the allocator; only once nothing can touch
+ * them: ports closed, every grant ended, no sender waiting, the thread
+ * out of the rings. Bytes freed. */
+static size_t queues_free(struct netfront *nf)
+{
+    size_t pages = 0;
+    nf->nq = 0;
+    for (unsigned i = 0; i < NF_MAX_QUEUES; i++) {
+        struct nf_queue *q = nf->q[i];
+        if (!q)
+            continue;
+        nf->q[i] = 0;
+        pages_free(q->tx_ring_page, 1);
+        pages_free(q->rx_ring_page, 1);
+        pages_free(q->frame, FRAME_PAGES);
+        for (unsigned b = 0; b < RX_BUFS; b++)
+            pages_free(q->rx_buf[b], 1);
+        for (unsigned b = 0; b < TX_BUFS; b++)
+            pages_free(q->tx_buf[b], 1);
+        kfree(q);
+        pages += 2 + FRAME_PAGES + RX_BUFS + TX_BUFS; /* the rings, the frame, the buffers */
+    }
+    return pages * PAGE_SIZE;
+}
+
+/* A queue's pages, allocated the first time it is used and kept while
+ * the device lives (across restores); freed when it closes. */
 static struct nf_queue *queue_get(struct netfront *nf, unsigned index)
 {
     if (nf->q[index])
@@ -543,7 +597,7 @@ static struct nf_queue *queue_get(struct netfront *nf, unsigned index)
     q->index = index;
     q->tx_ring_page = pages_alloc(1);
     q->rx_ring_page = pages_alloc(1);
-    q->frame = pages_alloc((NETFRONT_RX_FRAME_MAX + PAGE_SIZE - 1) / PAGE_SIZE);
+    q->frame = pages_alloc(FRAME_PAGES);
     bool ok = q->tx_ring_page && q->rx_ring_page && q->frame;
     for (unsigned i = 0; ok && i < RX_BUFS; i++)
         ok = (q->rx_buf[i] = pages_alloc(1)) != 0;
@@ -794,9 +848,35 @@ static void close_dev(struct netfront *nf, const char *why)
     nf->nif.up = false;
     waitq_wake_all(&nf->tx_wq);
     netif_unregister(&nf->nif);
-    release(nf, false);
+    release_ports(nf, false);
     xenbus_dev_switch_state(nf->xdev, XenbusStateClosing);
     xenbus_dev_switch_state(nf->xdev, XenbusStateClosed);
+    /* The back-end unmaps the rings when it sees us closed: only then
+     * can the grants end and the pages go. */
+    enum xenbus_state st;
+    if (xenbus_dev_wait_otherend(nf->xdev, (1u << XenbusStateClosed) | (1u << XenbusStateUnknown),
+                                 time_now_ns() + RELEASE_TIMEOUT_NS, &st))
+        printk("netfront: %s: the back-end did not close (state %s)", nf->nif.name,
+               xenbus_state_name(st));
+    /* Senders woken above leave at once; the thread leaves the rings at
+     * the end of the frames it is handing up. */
+    uint64_t deadline = time_now_ns() + NS_PER_SEC;
+    bool waiting;
+    do {
+        waiting = nf->in_poll;
+        for (unsigned i = 0; i < NF_MAX_QUEUES; i++)
+            waiting |= nf->q[i] && nf->q[i]->tx_waiting;
+        if (waiting)
+            thread_sleep_ns(10 * NS_PER_MS);
+    } while (waiting && time_now_ns() < deadline);
+    nf->split = false;
+    unsigned busy = release_grants(nf);
+    if (busy || waiting) {
+        printk("netfront: %s: %u grants still mapped by the back-end%s: its pages are kept",
+               nf->nif.name, busy, waiting ? ", and the rings still in use" : "");
+        return;
+    }
+    printk("netfront: %s: closed, %zu KiB freed", nf->nif.name, queues_free(nf) / 1024);
 }
 
 static void otherend_changed(struct xenbus_device *x, enum xenbus_state st)

@@ -86,6 +86,8 @@ done
 # Hot-plug a second interface while Dom0 pings the first: it comes up with
 # the back-end's address and answers, goes away on detach, and the first
 # interface loses nothing.
+free_pages() { shell_run "$1" mem | sed -nE 's/^pages +[0-9]+ total, ([0-9]+) free.*/\1/p'; }
+free_before=$(free_pages na)
 busybox ping -c 60 -i 0.1 -W 1 10.0.0.21 >"$TESTHOST_WORK/hotplug.log" 2>&1 &
 pid=$!
 mark=$(console_mark na)
@@ -96,6 +98,12 @@ expect_match "$out" '10 packets transmitted, 10 packets received' "Dom0 pings th
 timeout 60 xl network-detach na 00:16:3e:00:00:31 || fail "xl network-detach"
 console_wait na 'netfront: eth1: closing' 30 "$mark" >/dev/null
 expect_no_match "$(shell_run na ifconfig)" 'eth1' "eth1 gone after the detach"
+# Once the back-end let go, eth1's rings and buffers went back (the pages
+# free again, give or take 64 for the heap and the thread).
+freed=$(console_wait na 'netfront: eth1: closed, [0-9]+ KiB freed' 30 "$mark")
+free_after=$(free_pages na)
+note "eth1: ${freed##*: }; free pages $free_before before the attach, $free_after after the detach"
+[ "$free_after" -ge $((free_before - 64)) ] || fail "eth1's memory not back: $free_before free pages before, $free_after after"
 wait "$pid" || true
 expect_match "$(tail -2 "$TESTHOST_WORK/hotplug.log")" '60 packets transmitted, 60 packets received' \
   "eth0 undisturbed by the hot-plug"
