@@ -32,6 +32,13 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline)
     return r;
 }
 
+int mutex_lock_within(struct mutex *m, uint64_t ns)
+{
+    if (mutex_trylock(m))
+        return 0;
+    return mutex_lock_until(m, time_now_ns() + ns);
+}
+
 void mutex_unlock(struct mutex *m)
 {
     BUG_ON(m->owner != thread_current());

@@ -64,5 +64,8 @@ static inline bool mutex_trylock(struct mutex *m)
     m->owner = thread_current();
     return true;
 }
+/* Takes the mutex, waiting at most ns: the clock (a trap to Xen with an
+ * emulated TSC) is read only when the mutex is held by another. */
+int mutex_lock_within(struct mutex *m, uint64_t ns);
 void mutex_unlock(struct mutex *m);
 #endif

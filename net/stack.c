@@ -18,9 +18,7 @@ static struct mutex send_lock = MUTEX_INIT(send_lock);
 
 static int send_lock_take(void)
 {
-    if (mutex_trylock(&send_lock))
-        return 0;
-    return mutex_lock_until(&send_lock, time_now_ns() + NS_PER_SEC);
+    return mutex_lock_within(&send_lock, NS_PER_SEC);
 }
 
 static struct {

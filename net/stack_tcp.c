@@ -17,12 +17,9 @@ static uint64_t sleeping_until; /* the timer thread's wake-up, under the lock */
 
 #define LOCK_DEADLINE_NS NS_PER_SEC
 
-/* The clock is read (a trap to Xen here) only when the lock is taken. */
 static int tcp_lock(void)
 {
-    if (mutex_trylock(&lock))
-        return 0;
-    return mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS);
+    return mutex_lock_within(&lock, LOCK_DEADLINE_NS);
 }
 
 static void output(struct tcp *t, const struct tcp_seg *s, void *arg)
@@ -90,7 +87,7 @@ int net_tcp_listen(uint16_t port, const struct tcp_app *app)
     int rc = start();
     if (rc)
         return rc;
-    if ((rc = mutex_lock_until(&lock, time_now_ns() + LOCK_DEADLINE_NS)))
+    if ((rc = tcp_lock()))
         return rc;
     rc = tcp_listen(&tcp, port, app);
     mutex_unlock(&lock);

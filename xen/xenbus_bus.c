@@ -333,6 +333,16 @@ int xenbus_dev_printf(struct xenbus_device *dev, xs_tx_t tx, const char *node,
     return xenbus_dev_write(dev, tx, node, val);
 }
 
+int xenbus_dev_write_uint(struct xenbus_device *dev, xs_tx_t tx, int rc, const char *dir,
+                          const char *name, unsigned v)
+{
+    if (rc)
+        return rc;
+    char node[48];
+    k_snprintf(node, sizeof(node), "%s%s", dir, name);
+    return xenbus_dev_printf(dev, tx, node, "%u", v);
+}
+
 int xenbus_dev_switch_state(struct xenbus_device *dev, enum xenbus_state st)
 {
     return xenbus_switch_state(dev->nodename, st);

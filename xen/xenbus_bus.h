@@ -77,6 +77,11 @@ int xenbus_bus_init(void);
 int xenbus_dev_write(struct xenbus_device *dev, xs_tx_t tx, const char *node, const char *val);
 int xenbus_dev_printf(struct xenbus_device *dev, xs_tx_t tx, const char *node,
                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* <nodename>/<dir><name> = v, unless rc already holds an error (so that a
+ * run of keys stops at the first failure): the per-queue keys of
+ * multi-queue devices, dir "" or "queue-N/". Returns the new rc. */
+int xenbus_dev_write_uint(struct xenbus_device *dev, xs_tx_t tx, int rc, const char *dir,
+                          const char *name, unsigned v);
 int xenbus_dev_switch_state(struct xenbus_device *dev, enum xenbus_state st);
 /* The back-end's node <otherend>/<node>: strict decimal <= max. A missing
  * node gives -ENOENT (callers use it for "feature not offered"). */

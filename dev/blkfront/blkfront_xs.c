@@ -61,21 +61,17 @@ static int write_queue_info(struct blkfront *bf, xs_tx_t tx, const struct blkfro
                             const char *prefix)
 {
     struct xenbus_device *x = bf->xdev;
-    char node[32];
     int rc = 0;
     if (bf->ring_order == 0) {
-        k_snprintf(node, sizeof(node), "%sring-ref", prefix);
-        rc = xenbus_dev_printf(x, tx, node, "%u", q->ring_ref[0]);
+        rc = xenbus_dev_write_uint(x, tx, rc, prefix, "ring-ref", q->ring_ref[0]);
     } else {
-        for (unsigned i = 0; !rc && i < (1u << bf->ring_order); i++) {
-            k_snprintf(node, sizeof(node), "%sring-ref%u", prefix, i);
-            rc = xenbus_dev_printf(x, tx, node, "%u", q->ring_ref[i]);
+        for (unsigned i = 0; i < (1u << bf->ring_order); i++) {
+            char name[16];
+            k_snprintf(name, sizeof(name), "ring-ref%u", i);
+            rc = xenbus_dev_write_uint(x, tx, rc, prefix, name, q->ring_ref[i]);
         }
     }
-    k_snprintf(node, sizeof(node), "%sevent-channel", prefix);
-    if (!rc)
-        rc = xenbus_dev_printf(x, tx, node, "%u", q->port);
-    return rc;
+    return xenbus_dev_write_uint(x, tx, rc, prefix, "event-channel", q->port);
 }
 
 static int write_ring_info(xs_tx_t tx, void *arg)

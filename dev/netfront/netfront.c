@@ -655,18 +655,12 @@ static int write_queue(xs_tx_t tx, struct netfront *nf, struct nf_queue *q)
     char dir[16] = "";
     if (nf->nq > 1)
         k_snprintf(dir, sizeof(dir), "queue-%u/", q->index);
-    char key[40];
-    k_snprintf(key, sizeof(key), "%stx-ring-ref", dir);
-    int rc = xenbus_dev_printf(x, tx, key, "%u", q->tx_ring_ref);
-    k_snprintf(key, sizeof(key), "%srx-ring-ref", dir);
-    if (!rc)
-        rc = xenbus_dev_printf(x, tx, key, "%u", q->rx_ring_ref);
-    k_snprintf(key, sizeof(key), nf->split ? "%sevent-channel-tx" : "%sevent-channel", dir);
-    if (!rc)
-        rc = xenbus_dev_printf(x, tx, key, "%u", q->port);
-    k_snprintf(key, sizeof(key), "%sevent-channel-rx", dir);
-    if (!rc && nf->split)
-        rc = xenbus_dev_printf(x, tx, key, "%u", q->rx_port);
+    int rc = xenbus_dev_write_uint(x, tx, 0, dir, "tx-ring-ref", q->tx_ring_ref);
+    rc = xenbus_dev_write_uint(x, tx, rc, dir, "rx-ring-ref", q->rx_ring_ref);
+    rc = xenbus_dev_write_uint(x, tx, rc, dir, nf->split ? "event-channel-tx" : "event-channel",
+                               q->port);
+    if (nf->split)
+        rc = xenbus_dev_write_uint(x, tx, rc, dir, "event-channel-rx", q->rx_port);
     return rc;
 }
 
