@@ -22,7 +22,7 @@ static void print_dev(struct blkdev *d, void *arg)
     if (d->features)
         shell_printf("       %s\n", d->features);
     if (d->ops->describe) {
-        char line[200];
+        char line[512];
         d->ops->describe(d, line, sizeof(line));
         shell_printf("       %s\n", line);
     }

@@ -22,6 +22,43 @@
 #include "dev/blkfront/blkfront.h"
 
 static void fail_all(struct blkfront *bf, int status);
+static void on_event(evtchn_port_t port, void *arg);
+
+/* While requests are in flight the rings are also looked at every
+ * WATCH_NS: on the emulated test host an event is now and then not
+ * delivered, and a ring then stalls with nobody to wake it (the back-end
+ * notifies once per batch). */
+#define WATCH_NS (100 * NS_PER_MS)
+
+static void watchdog_arm(struct blkfront *bf)
+{
+    /* The last clock reading: a stale one only makes the first look early. */
+    if (!bf->watchdog.armed)
+        timer_arm(&bf->watchdog, time_recent_ns() + WATCH_NS);
+}
+
+/* Timer, interrupts off. Answers found are handled as their event would
+ * have; a ring with requests out that did not move at all since the last
+ * look gets its back-end notified again (harmless if it was only slow). */
+static void watchdog(struct timer *t)
+{
+    struct blkfront *bf = t->arg;
+    if (bf->state != BF_CONNECTED)
+        return;
+    for (unsigned i = 0; i < bf->nqueues; i++) {
+        struct blkfront_queue *q = bf->q[i];
+        if (q->inflight && RING_HAS_UNCONSUMED_RESPONSES(&q->ring)) {
+            bf->rescued++;
+            on_event(q->port, q);
+        } else if (q->inflight && q->ring.rsp_cons == q->watch_cons) {
+            bf->kicked++;
+            evtchn_send(q->port);
+        }
+        q->watch_cons = q->ring.rsp_cons;
+    }
+    if (bf->state == BF_CONNECTED && blkfront_inflight(bf))
+        watchdog_arm(bf);
+}
 
 /* Interrupts off. A free request id, or -1. */
 static int slot_get(struct blkfront_queue *q)
@@ -303,6 +340,7 @@ static void issue_locked(struct blkfront *bf)
         RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&bf->q[i]->ring, notify);
         if (notify)
             evtchn_send(bf->q[i]->port);
+        watchdog_arm(bf);
     }
 }
 
@@ -414,12 +452,18 @@ static void describe(struct blkdev *d, char *buf, size_t cap)
     for (unsigned i = 0; i < bf->nqueues && n < cap; i++) {
         struct blkfront_queue *q = bf->q[i];
         pool += q->pool.cap;
-        n += (size_t)k_snprintf(buf + n, cap - n, "q%u %llu requests %llu events, ", i,
-                                (unsigned long long)q->requests, (unsigned long long)q->events);
+        n += (size_t)k_snprintf(buf + n, cap - n,
+                                "q%u %llu requests %llu events (%u in flight, req %u rsp %u/%u), ",
+                                i, (unsigned long long)q->requests, (unsigned long long)q->events,
+                                q->inflight, q->ring.req_prod_pvt, q->ring.rsp_cons,
+                                q->ring.sring ? q->ring.sring->rsp_prod : 0);
     }
     if (n < cap)
-        k_snprintf(buf + n, cap - n, "pool pages %u, copies %llu, grants leaked %llu, %s", pool,
-                   (unsigned long long)bf->copies, (unsigned long long)bf->grants_leaked,
+        k_snprintf(buf + n, cap - n,
+                   "pool pages %u, copies %llu, grants leaked %llu, answers found by the watchdog %llu, "
+                   "back-end kicked again %llu, %s",
+                   pool, (unsigned long long)bf->copies, (unsigned long long)bf->grants_leaked,
+                   (unsigned long long)bf->rescued, (unsigned long long)bf->kicked,
                    blkfront_state_name(bf->state));
     irq_restore(f);
 }
@@ -565,6 +609,7 @@ static bool end_grant(struct blkfront *bf, grant_ref_t *ref)
  * them: the calls then only tidy our own books. */
 void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot)
 {
+    timer_cancel(&bf->watchdog);
     blkfront_ports_close(bf, xen_forgot);
     for (unsigned qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
         struct blkfront_queue *q = bf->q[qi];
@@ -646,6 +691,7 @@ void blkfront_init_dev(struct blkfront *bf)
 {
     list_init(&bf->queue);
     waitq_init(&bf->wq);
+    timer_init(&bf->watchdog, watchdog, bf);
     bf->bd.ops = &ops;
     bf->bd.priv = bf;
     bf->bd.features = bf->features;

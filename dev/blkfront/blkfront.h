@@ -9,6 +9,7 @@
 #include <xen/io/protocols.h>
 #include "blk/blkdev.h"
 #include "kern/wait.h"
+#include "kern/timer.h"
 #include "xen/xenbus_bus.h"
 #include "dev/blkfront/blkfront_rsp.h"
 #include "dev/blkfront/blkfront_alloc.h"
@@ -59,6 +60,7 @@ struct blkfront_queue {
     blkfront_slot_t slot_ops[BLKFRONT_MAX_SLOTS];  /* per id: free or op + 1 */
     struct blkfront_part parts[BLKFRONT_MAX_SLOTS];
     unsigned slot_hint, inflight;
+    RING_IDX watch_cons;                  /* rsp_cons at the watchdog's last look */
     void *ind_pages[BLKFRONT_MAX_SLOTS];  /* indirect descriptor page per id */
     grant_ref_t ind_pref[BLKFRONT_MAX_SLOTS]; /* its persistent grant, 0 = none */
     /* Persistent grants: pages granted once, data copied through them. */
@@ -85,6 +87,8 @@ struct blkfront {
     bool close_pending;                   /* a close for the bus thread */
     char features[160];
     uint64_t submitted, protocol_errors, grants_leaked, reconnects, copies;
+    struct timer watchdog;                /* armed while requests are in flight */
+    uint64_t rescued, kicked;             /* its finds: answers it handled (its event may be late or lost), rings re-kicked */
 };
 
 /* blkfront.c: the data path. */
