@@ -1,5 +1,6 @@
 #include "kern/kernel.h"
 #include "kern/printf.h"
+#include "kern/spinlock.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/traps.h"
 #include "dev/console/console.h"
@@ -35,4 +36,9 @@ void panic(const char *fmt, ...)
         xen_shutdown(SHUTDOWN_crash);
         __asm__ volatile("hlt");
     }
+}
+
+void spin_lock_nested_panic(struct spinlock *l)
+{
+    panic("spinlock '%s' taken again by its holder", l->name ? l->name : "?");
 }
