@@ -5,25 +5,27 @@
 #define OUT_SIZE sizeof(((struct xencons_interface *)0)->out)
 #define IN_SIZE  sizeof(((struct xencons_interface *)0)->in)
 
-int cons_ring_write(struct xencons_interface *c, const char *buf, size_t len)
+int cons_ring_write(struct xencons_interface *c, XENCONS_RING_IDX *prod, const char *buf,
+                    size_t len)
 {
+    XENCONS_RING_IDX p = *prod;
     XENCONS_RING_IDX cons = READ_ONCE(c->out_cons);
-    XENCONS_RING_IDX prod = c->out_prod;
     xen_mb();
-    if (prod - cons > OUT_SIZE)
+    if (p - cons > OUT_SIZE)
         return -EIO;
-    size_t space = OUT_SIZE - (prod - cons);
+    size_t space = OUT_SIZE - (p - cons);
     size_t n = len < space ? len : space;
     for (size_t i = 0; i < n; i++)
-        c->out[MASK_XENCONS_IDX(prod + i, c->out)] = buf[i];
+        c->out[MASK_XENCONS_IDX(p + i, c->out)] = buf[i];
     xen_wmb();
-    WRITE_ONCE(c->out_prod, prod + (XENCONS_RING_IDX)n);
+    *prod = p + (XENCONS_RING_IDX)n;
+    WRITE_ONCE(c->out_prod, *prod);
     return (int)n;
 }
 
-int cons_ring_out_pending(struct xencons_interface *c)
+int cons_ring_out_pending(struct xencons_interface *c, XENCONS_RING_IDX prod)
 {
-    XENCONS_RING_IDX d = c->out_prod - READ_ONCE(c->out_cons);
+    XENCONS_RING_IDX d = prod - READ_ONCE(c->out_cons);
     return d > OUT_SIZE ? -EIO : (int)d;
 }
 

@@ -7,11 +7,15 @@
 #include <xen/xen.h>
 #include <xen/io/console.h>
 
-/* Copies as much of buf as fits into the out ring and publishes it.
- * Returns bytes written, or -EIO if the peer's index is corrupt. */
-int cons_ring_write(struct xencons_interface *c, const char *buf, size_t len);
+/* Copies as much of buf as fits into the out ring at *prod, the writer's
+ * own copy of the producer index (the shared out_prod is only ever
+ * written, so neither the peer nor a stale reader can move it back), and
+ * publishes it. Returns bytes written, or -EIO if the peer's out_cons is
+ * more than a ring away from *prod. */
+int cons_ring_write(struct xencons_interface *c, XENCONS_RING_IDX *prod, const char *buf,
+                    size_t len);
 /* Bytes still waiting in the out ring for the peer, or -EIO. */
-int cons_ring_out_pending(struct xencons_interface *c);
+int cons_ring_out_pending(struct xencons_interface *c, XENCONS_RING_IDX prod);
 /* Takes up to cap bytes of input. Returns bytes read, or -EIO. */
 int cons_ring_read(struct xencons_interface *c, char *buf, size_t cap);
 #endif

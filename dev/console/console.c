@@ -5,6 +5,9 @@
 #include "kern/wait.h"
 #include "dev/console/console.h"
 #include "dev/console/cons_ring.h"
+#include "dev/console/cons_stash.h"
+#include "kern/spinlock.h"
+#include "lib/barrier.h"
 #include "xen/hypercall.h"
 #include "xen/evtchn.h"
 #include "xen/time.h"
@@ -16,12 +19,21 @@
 #define INPUT_BUF 512
 
 static struct xencons_interface *ring;
+static XENCONS_RING_IDX out_prod; /* ours; the shared out_prod is only written */
 static evtchn_port_t port;
 static bool use_console_io = true; /* until Xen says EPERM */
 static bool debugcon;              /* keep mirroring to port 0xE9 */
 static bool dropping;              /* gave up waiting; skip until space */
 static struct console_stats stats;
+/* One writer at a time on the out ring (threads, event handlers, other
+ * vCPUs). A writer that cannot take it is nested in the holder on this
+ * vCPU (on one vCPU nothing else can hold it with interrupts off): its
+ * text goes to the stash and the holder sends it after its own. */
+static struct spinlock out_lock = SPINLOCK_INIT("console out");
+static struct cons_stash stash;
 
+/* The typed-input buffer, filled by the event handler. */
+static struct spinlock in_lock = SPINLOCK_INIT("console in");
 static char inbuf[INPUT_BUF];
 static unsigned in_head, in_tail;
 static struct waitq in_wq = WAITQ_INIT(in_wq);
@@ -43,17 +55,24 @@ void console_early_init(void)
     log_sink = early_write;
 }
 
-/* Puts bytes into the ring, waiting up to the deadline for room. */
+static const char corrupt_note[] =
+    "console: the back-end's out_cons is corrupt; its text goes to the debug port\n";
+
+/* Puts bytes into the ring, waiting up to the deadline for room. Called
+ * with out_lock held. */
 static void ring_put(const char *s, size_t len)
 {
     uint64_t deadline = 0;
     while (len) {
-        int n = cons_ring_write(ring, s, len);
+        int n = cons_ring_write(ring, &out_prod, s, len);
         if (n < 0) {
-            /* The back-end corrupted out_cons: stop using the ring. */
-            ring = 0;
-            log_sink = early_write;
-            early_write("console: PV ring indices corrupt, back to the debug port\n", 58);
+            /* The back-end corrupted out_cons (our producer index is private
+             * and cannot be): this text goes to the debug port, and the ring
+             * is tried again next time, in case the back-end recovers. */
+            if (!stats.ring_errors++)
+                early_write(corrupt_note, sizeof(corrupt_note) - 1);
+            if (!debugcon)
+                early_write(s, len);
             return;
         }
         s += n;
@@ -78,15 +97,14 @@ static void ring_put(const char *s, size_t len)
     }
 }
 
-static void pv_write(const char *s, size_t len)
+/* Writes to the ring (and the debug port if mirrored); out_lock held. */
+static void out_locked(const char *s, size_t len)
 {
     if (debugcon)
         early_write(s, len);
-    if (!ring)
-        return;
     if (dropping) {
-        int pend = cons_ring_out_pending(ring);
-        if (pend < 0 || pend > (int)sizeof(ring->out) / 2) {
+        int pend = cons_ring_out_pending(ring, out_prod);
+        if (pend >= 0 && pend > (int)sizeof(ring->out) / 2) {
             stats.dropped += len;
             return;
         }
@@ -107,6 +125,22 @@ static void pv_write(const char *s, size_t len)
         }
     }
     ring_put(s + start, len - start);
+}
+
+static void pv_write(const char *s, size_t len)
+{
+    unsigned long f;
+    if (!spin_trylock_irqsave(&out_lock, &f)) {
+        cons_stash_put(&stash, s, len);
+        return;
+    }
+    out_locked(s, len);
+    /* What nested writers left while we held the ring, in their order. */
+    char buf[128];
+    size_t n;
+    while ((n = cons_stash_take(&stash, buf, sizeof(buf))))
+        out_locked(buf, n);
+    spin_unlock_irqrestore(&out_lock, f);
     evtchn_send(port);
 }
 
@@ -122,6 +156,7 @@ static void console_event(evtchn_port_t p, void *arg)
         return;
     char buf[64];
     int n;
+    unsigned long f = spin_lock_irqsave(&in_lock);
     while ((n = cons_ring_read(ring, buf, sizeof(buf))) > 0) {
         for (int i = 0; i < n; i++) {
             unsigned next = (in_head + 1) % INPUT_BUF;
@@ -132,15 +167,11 @@ static void console_event(evtchn_port_t p, void *arg)
         }
         stats.bytes_in += (uint64_t)n;
     }
+    spin_unlock_irqrestore(&in_lock, f);
     if (n < 0)
         printk("console: input ring indices corrupt; input ignored");
     evtchn_send(port); /* tell the back-end there is room again */
     waitq_wake_all(&in_wq);
-}
-
-static void replay(const char *s, size_t len)
-{
-    pv_write(s, len);
 }
 
 int console_pv_init(void)
@@ -161,14 +192,16 @@ int console_pv_init(void)
     rc = evtchn_bind_existing(port, console_event, 0, "console");
     if (rc)
         return rc;
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&out_lock);
     stats.pv = 1;
+    out_prod = READ_ONCE(ring->out_prod); /* the toolstack's start, once */
     bool mirror = debugcon;
     debugcon = false; /* the early sink already printed the backlog */
-    log_replay(replay);
+    log_replay(out_locked);
     debugcon = mirror;
     log_sink = pv_write;
-    irq_restore(f);
+    spin_unlock_irqrestore(&out_lock, f);
+    evtchn_send(port);
     return 0;
 }
 
@@ -177,7 +210,7 @@ int console_flush(uint64_t deadline)
     if (!ring)
         return 0;
     for (;;) {
-        int pend = cons_ring_out_pending(ring);
+        int pend = cons_ring_out_pending(ring, READ_ONCE(out_prod));
         if (pend <= 0)
             return 0;
         if (time_now_ns() >= deadline)
@@ -193,12 +226,12 @@ int console_read(char *buf, size_t cap, uint64_t deadline)
     if (r)
         return r;
     size_t n = 0;
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&in_lock);
     while (n < cap && in_tail != in_head) {
         buf[n++] = inbuf[in_tail];
         in_tail = (in_tail + 1) % INPUT_BUF;
     }
-    irq_restore(f);
+    spin_unlock_irqrestore(&in_lock, f);
     return (int)n;
 }
 
@@ -207,6 +240,10 @@ void console_resume(bool cancelled)
     uint64_t evt = 0;
     if (cancelled || !ring || hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evt))
         return;
+    /* The toolstack may have set the page up afresh on this host. */
+    unsigned long f = spin_lock_irqsave(&out_lock);
+    out_prod = READ_ONCE(ring->out_prod);
+    spin_unlock_irqrestore(&out_lock, f);
     port = (evtchn_port_t)evt;
     evtchn_bind_existing(port, console_event, 0, "console");
     evtchn_send(port);
@@ -214,5 +251,9 @@ void console_resume(bool cancelled)
 
 void console_get_stats(struct console_stats *st)
 {
+    unsigned long f = spin_lock_irqsave(&out_lock);
     *st = stats;
+    st->nested = stash.stashed;
+    st->nested_dropped = stash.dropped;
+    spin_unlock_irqrestore(&out_lock, f);
 }

@@ -19,6 +19,9 @@ int console_read(char *buf, size_t cap, uint64_t deadline);
 
 struct console_stats {
     uint64_t bytes_out, bytes_in, dropped;
+    uint64_t ring_errors;    /* writes the back-end's bad out_cons sent to the debug port */
+    uint64_t nested;         /* bytes written nested in a writer, sent after it */
+    uint64_t nested_dropped; /* nested bytes that did not fit the stash */
     int pv; /* 1 once the ring is in use */
 };
 /* After a restore: the console's event channel is a new one. */
