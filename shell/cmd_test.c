@@ -1,5 +1,6 @@
 /* Shell commands that make state to check across save/restore and
- * migration: a counting thread, a one-shot timer, a XenStore watch. */
+ * migration (a counting thread, a one-shot timer, a XenStore watch), and
+ * one that makes the XenStore reader recover from a bad message. */
 #include "kern/kernel.h"
 #include "kern/sched.h"
 #include "kern/timer.h"
@@ -90,10 +91,34 @@ static int cmd_watch(int argc, char **argv)
     return rc;
 }
 
+/* The reader takes the next message (the reply to the read below, or a
+ * watch event before it) as bad; it must fail that request, resynchronise
+ * and go on. */
+static int cmd_xsinject(int argc, char **argv)
+{
+    if (argc < 2)
+        return -EINVAL;
+    if (strcmp(argv[1], "header") == 0)
+        xs_test_inject(XS_INJECT_BAD_HEADER);
+    else if (strcmp(argv[1], "index") == 0)
+        xs_test_inject(XS_INJECT_BAD_INDEX);
+    else
+        return -EINVAL;
+    char name[64];
+    int rc = xs_read(XS_TX_NONE, "name", name, sizeof(name));
+    struct xs_stats st;
+    xs_get_stats(&st);
+    shell_printf("xsinject: read of name during the fault: %s; %llu resyncs so far\n",
+                 rc < 0 ? errno_name(rc) : name, (unsigned long long)st.resyncs);
+    return 0;
+}
+
 static struct shell_cmd cmds[] = {
     { "ticker", "[start MS]", "a thread that counts every MS ms", cmd_ticker, { 0, 0 } },
     { "timer", "MS", "a one-shot timer that logs when it fires", cmd_timer, { 0, 0 } },
     { "watch", "PATH", "a XenStore watch that logs when it fires", cmd_watch, { 0, 0 } },
+    { "xsinject", "header|index", "the XenStore reader gets a bad header or ring index",
+      cmd_xsinject, { 0, 0 } },
 };
 
 void shell_cmds_test_init(void)

@@ -3,6 +3,8 @@
 #include "kern/wait.h"
 #include "xen/xenstore.h"
 #include "xen/xs_wire_codec.h"
+#include "xen/xs_client.h"
+#include "kern/spinlock.h"
 #include "xen/hypercall.h"
 #include "xen/evtchn.h"
 #include "lib/barrier.h"
@@ -15,14 +17,9 @@ static struct waitq reply_wq = WAITQ_INIT(reply_wq); /* a reply arrived */
 static struct waitq watch_wq = WAITQ_INIT(watch_wq); /* watch events queued */
 static struct mutex req_lock = MUTEX_INIT(req_lock);
 
-/* The one outstanding request. */
-static struct {
-    uint32_t req_id;
-    bool waiting, done;
-    uint32_t type;
-    char *body; /* kmalloc'ed, NUL-terminated */
-    uint32_t len;
-} pending;
+/* The one outstanding request, shared by its caller and the reader. */
+static struct spinlock pending_lock = SPINLOCK_INIT("xs pending");
+static struct xs_outstanding pending;
 static uint32_t next_req_id = 1;
 
 struct watch_event {
@@ -30,16 +27,24 @@ struct watch_event {
     char *path;
     char token[24];
 };
+/* The watches and the queued events, shared by the reader, the watch
+ * thread and the callers of xs_watch_add/remove. */
+static struct spinlock watch_lock = SPINLOCK_INIT("xs watches");
 static struct list watches = LIST_INIT(watches);
 static struct list events = LIST_INIT(events);
+/* Set by the reader after it threw bytes away: events may be lost, so
+ * the watch thread registers every watch again (each fires once). */
+static volatile bool rewatch_needed;
 static struct xs_stats stats;
+static volatile int inject; /* xs_test_inject, for the next message */
 
 static void xs_event(evtchn_port_t p, void *arg)
 {
     waitq_wake_all(&ring_wq);
 }
 
-/* Reader thread: reads whole messages, reads each header once, checks it. */
+/* Reads len bytes of the response stream: 0, or -EIO if the daemon's
+ * ring indices are corrupt. */
 static int read_exact(void *buf, size_t len)
 {
     char *p = buf;
@@ -49,6 +54,10 @@ static int read_exact(void *buf, size_t len)
          * waiting on behalf of anyone. Wake up now and then anyway. */
         wait_event_until(&ring_wq, (avail = xs_ring_avail(intf)) != 0,
                          time_now_ns() + 60 * NS_PER_SEC);
+        if (inject == XS_INJECT_BAD_INDEX && avail > 0) {
+            inject = XS_INJECT_NONE;
+            avail = -EIO;
+        }
         if (avail < 0)
             return -EIO;
         if (avail == 0)
@@ -63,88 +72,196 @@ static int read_exact(void *buf, size_t len)
     return 0;
 }
 
+/* Fails the request in hand (if any) with err and wakes its caller. */
+static bool fail_pending(int err)
+{
+    unsigned long f = spin_lock_irqsave(&pending_lock);
+    bool failed = xs_outstanding_fail(&pending, err);
+    spin_unlock_irqrestore(&pending_lock, f);
+    if (failed)
+        waitq_wake_all(&reply_wq);
+    return failed;
+}
+
+/* The daemon sent something the reader cannot frame: throw away what is
+ * in the ring, fail the request whose reply may have gone with it, and
+ * have every watch registered again. The connection goes on. */
+static void resync(const char *what)
+{
+    uint32_t skipped = xs_rsp_resync(intf);
+    bool failed = fail_pending(-EIO);
+    stats.bad_replies++;
+    stats.resyncs++;
+    printk("xenstore: %s; resynchronised: skipped %u bytes to the daemon's producer "
+           "index%s, registering the watches again",
+           what, skipped, failed ? ", failed the request in hand" : "");
+    rewatch_needed = true;
+    waitq_wake_all(&watch_wq);
+    evtchn_send(port);
+}
+
+/* Reads and drops len payload bytes (no memory for them). */
+static int skip_payload(uint32_t len)
+{
+    char scratch[64];
+    while (len) {
+        uint32_t n = len < sizeof(scratch) ? len : (uint32_t)sizeof(scratch);
+        if (read_exact(scratch, n))
+            return -EIO;
+        len -= n;
+    }
+    return 0;
+}
+
+static void queue_watch_event(char *body, uint32_t len)
+{
+    const char *path, *token;
+    struct watch_event *ev = 0;
+    if (xs_parse_watch_event(body, len, &path, &token) == 0 &&
+        strlen(token) < sizeof(ev->token) && (ev = kmalloc(sizeof(*ev)))) {
+        ev->path = kstrdup(path);
+        strlcpy_k(ev->token, token, sizeof(ev->token));
+        unsigned long f = spin_lock_irqsave(&watch_lock);
+        list_add_tail(&events, &ev->link);
+        spin_unlock_irqrestore(&watch_lock, f);
+        stats.watch_events++;
+        waitq_wake_all(&watch_wq);
+    } else {
+        printk("xenstore: malformed watch event dropped");
+        stats.bad_replies++;
+    }
+    kfree(body);
+}
+
+/* A message whose payload there is no memory for: the framing is intact,
+ * so only this message is lost (and whoever it was for is told). */
+static int drop_message(const struct xsd_sockmsg *h)
+{
+    printk("xenstore: no memory for a %u byte message (type %u id %u); dropped", h->len,
+           h->type, h->req_id);
+    stats.bad_replies++;
+    if (skip_payload(h->len))
+        return -EIO;
+    unsigned long f = spin_lock_irqsave(&pending_lock);
+    bool mine = xs_rsp_classify(&pending, h) == XS_RSP_REPLY &&
+                xs_outstanding_fail(&pending, -ENOMEM);
+    spin_unlock_irqrestore(&pending_lock, f);
+    if (mine)
+        waitq_wake_all(&reply_wq);
+    if (h->type == XS_WATCH_EVENT) {
+        rewatch_needed = true; /* an event was lost: fire every watch once */
+        waitq_wake_all(&watch_wq);
+    }
+    return 0;
+}
+
+/* One message from the daemon, whatever it is; resynchronises after a
+ * corrupt index or header. */
+static void read_message(void)
+{
+    struct xsd_sockmsg h;
+    const char *why = "";
+    if (read_exact(&h, sizeof(h))) {
+        resync("response ring indices corrupt");
+        return;
+    }
+    if (inject == XS_INJECT_BAD_HEADER) {
+        inject = XS_INJECT_NONE;
+        h.len = XENSTORE_PAYLOAD_MAX + 1;
+    }
+    if (xs_check_header(&h, &why)) {
+        char what[112];
+        k_snprintf(what, sizeof(what), "bad message header from the daemon (%s, type %u len %u)",
+                   why, h.type, h.len);
+        resync(what);
+        return;
+    }
+    char *body = kmalloc(h.len + 1);
+    if (!body) {
+        if (drop_message(&h))
+            resync("response ring indices corrupt");
+        return;
+    }
+    if (read_exact(body, h.len)) {
+        kfree(body);
+        resync("response ring indices corrupt");
+        return;
+    }
+    body[h.len] = 0;
+    if (h.type == XS_WATCH_EVENT) {
+        queue_watch_event(body, h.len);
+        return;
+    }
+    unsigned long f = spin_lock_irqsave(&pending_lock);
+    if (xs_rsp_classify(&pending, &h) == XS_RSP_REPLY) {
+        xs_outstanding_reply(&pending, h.type, body, h.len);
+        body = 0;
+    }
+    spin_unlock_irqrestore(&pending_lock, f);
+    if (body) {
+        /* A reply to a request that already timed out or failed. */
+        printk("xenstore: dropped reply id %u nobody waits for", h.req_id);
+        stats.bad_replies++;
+        kfree(body);
+    }
+    waitq_wake_all(&reply_wq);
+}
+
+/* Never returns: whatever the daemon sends, the next message is read. */
 static void reader_thread(void *arg)
 {
-    for (;;) {
-        struct xsd_sockmsg h;
-        const char *why = "";
-        if (read_exact(&h, sizeof(h)) || xs_check_header(&h, &why)) {
-            printk("xenstore: bad message from the daemon (%s, type %u len %u); "
-                   "the XenStore connection is unusable",
-                   why[0] ? why : "ring indices corrupt", h.type, h.len);
-            stats.bad_replies++;
-            return;
-        }
-        char *body = kmalloc(h.len + 1);
-        if (!body) {
-            printk("xenstore: no memory for a %u byte reply", h.len);
-            return;
-        }
-        if (read_exact(body, h.len)) {
-            printk("xenstore: response ring indices corrupt");
-            kfree(body);
-            return;
-        }
-        body[h.len] = 0;
-        if (h.type == XS_WATCH_EVENT) {
-            const char *path, *token;
-            struct watch_event *ev = 0;
-            if (xs_parse_watch_event(body, h.len, &path, &token) == 0 &&
-                strlen(token) < sizeof(ev->token) && (ev = kmalloc(sizeof(*ev)))) {
-                ev->path = kstrdup(path);
-                strlcpy_k(ev->token, token, sizeof(ev->token));
-                unsigned long f = irq_save();
-                list_add_tail(&events, &ev->link);
-                irq_restore(f);
-                stats.watch_events++;
-                waitq_wake_all(&watch_wq);
-            } else {
-                printk("xenstore: malformed watch event dropped");
-                stats.bad_replies++;
-            }
-            kfree(body);
-            continue;
-        }
-        unsigned long f = irq_save();
-        if (pending.waiting && !pending.done && h.req_id == pending.req_id) {
-            pending.type = h.type;
-            pending.body = body;
-            pending.len = h.len;
-            pending.done = true;
-            body = 0;
-        }
-        irq_restore(f);
-        if (body) {
-            /* A reply to a request that already timed out. */
-            printk("xenstore: dropped reply id %u nobody waits for", h.req_id);
-            stats.bad_replies++;
-            kfree(body);
-        }
-        waitq_wake_all(&reply_wq);
+    for (;;)
+        read_message();
+}
+
+static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned nargs,
+                   const char *raw, size_t raw_len, char **reply, uint32_t *reply_len);
+
+/* Registers every watch again; unwatch_first when the daemon still has
+ * them (after a resync), not after a restore (a new daemon). */
+static void rewatch_all(bool unwatch_first)
+{
+    struct list *pos;
+    list_for_each(pos, &watches) {
+        struct xs_watch *w = list_entry(pos, struct xs_watch, link);
+        const char *args[] = { w->path, w->token };
+        if (unwatch_first)
+            xs_talk(XS_TX_NONE, XS_UNWATCH, args, 2, 0, 0, 0, 0);
+        int rc = xs_talk(XS_TX_NONE, XS_WATCH, args, 2, 0, 0, 0, 0);
+        if (rc)
+            printk("xenstore: re-registering the watch on %s failed: %s", w->path,
+                   errno_name(rc));
     }
 }
 
 static void watch_thread(void *arg)
 {
     for (;;) {
-        wait_event_until(&watch_wq, !list_empty(&events), time_now_ns() + 60 * NS_PER_SEC);
+        wait_event_until(&watch_wq, rewatch_needed || !list_empty(&events),
+                         time_now_ns() + 60 * NS_PER_SEC);
+        if (rewatch_needed) {
+            rewatch_needed = false;
+            rewatch_all(true);
+        }
         for (;;) {
-            unsigned long f = irq_save();
+            unsigned long f = spin_lock_irqsave(&watch_lock);
             struct watch_event *ev = 0;
             if (!list_empty(&events)) {
                 ev = list_entry(events.next, struct watch_event, link);
                 list_del(&ev->link);
             }
-            irq_restore(f);
+            spin_unlock_irqrestore(&watch_lock, f);
             if (!ev)
                 break;
             struct list *pos;
             struct xs_watch *w = 0;
+            f = spin_lock_irqsave(&watch_lock);
             list_for_each(pos, &watches) {
                 struct xs_watch *c = list_entry(pos, struct xs_watch, link);
                 if (strcmp(c->token, ev->token) == 0)
                     w = c;
             }
+            spin_unlock_irqrestore(&watch_lock, f);
             if (w && ev->path) {
                 w->fired++;
                 w->cb(w, ev->path);
@@ -181,12 +298,9 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
         rc = len;
         goto out;
     }
-    unsigned long f = irq_save();
-    pending.req_id = id;
-    pending.waiting = true;
-    pending.done = false;
-    pending.body = 0;
-    irq_restore(f);
+    unsigned long f = spin_lock_irqsave(&pending_lock);
+    xs_outstanding_start(&pending, id, type);
+    spin_unlock_irqrestore(&pending_lock, f);
     stats.requests++;
     for (int off = 0; off < len;) {
         int n = xs_ring_put(intf, msg + off, (size_t)(len - off));
@@ -198,8 +312,7 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
         off += n;
         evtchn_send(port);
         if (off < len &&
-            wait_event_until(&ring_wq, (int)(intf->req_prod - READ_ONCE(intf->req_cons)) <
-                                           XENSTORE_RING_SIZE, deadline)) {
+            wait_event_until(&ring_wq, xs_req_space(intf) != 0, deadline)) {
             rc = -ETIMEDOUT;
             break;
         }
@@ -212,13 +325,17 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
         stats.timeouts++;
         goto out_pending;
     }
-    if (pending.type == XS_ERROR) {
-        rc = -xs_error_errno(pending.body, pending.len);
-        stats.errors++;
-    } else if (pending.type != type) {
-        printk("xenstore: reply type %u to a type %u request for %s", pending.type, type, what);
+    const char *why;
+    rc = xs_outstanding_result(&pending, &why);
+    if (rc == -EBADMSG && why[0]) {
+        printk("xenstore: %s for %s (type %u to a type %u request)", why, what, pending.type,
+               type);
         stats.bad_replies++;
-        rc = -EBADMSG;
+    } else if (rc == -EIO || rc == -ENOMEM) {
+        printk("xenstore: request %u for %s failed: %s", id, what, errno_name(rc));
+        stats.errors++;
+    } else if (rc) {
+        stats.errors++;
     } else {
         if (reply) {
             *reply = pending.body;
@@ -228,11 +345,11 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
             *reply_len = pending.len;
     }
 out_pending:
-    f = irq_save();
+    f = spin_lock_irqsave(&pending_lock);
     pending.waiting = false;
     char *left = pending.body;
     pending.body = 0;
-    irq_restore(f);
+    spin_unlock_irqrestore(&pending_lock, f);
     kfree(left);
 out:
     mutex_unlock(&req_lock);
@@ -421,17 +538,17 @@ int xs_watch_add(struct xs_watch *w)
 {
     k_snprintf(w->token, sizeof(w->token), "w%lx", (unsigned long)(uintptr_t)w);
     w->fired = 0;
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&watch_lock);
     list_add_tail(&watches, &w->link);
     stats.watches++;
-    irq_restore(f);
+    spin_unlock_irqrestore(&watch_lock, f);
     const char *args[] = { w->path, w->token };
     int rc = xs_talk(XS_TX_NONE, XS_WATCH, args, 2, 0, 0, 0, 0);
     if (rc) {
-        f = irq_save();
+        f = spin_lock_irqsave(&watch_lock);
         list_del(&w->link);
         stats.watches--;
-        irq_restore(f);
+        spin_unlock_irqrestore(&watch_lock, f);
         printk("xenstore: watch on %s failed: %s", w->path, errno_name(rc));
     }
     return rc;
@@ -441,10 +558,10 @@ int xs_watch_remove(struct xs_watch *w)
 {
     const char *args[] = { w->path, w->token };
     int rc = xs_talk(XS_TX_NONE, XS_UNWATCH, args, 2, 0, 0, 0, 0);
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&watch_lock);
     list_del(&w->link);
     stats.watches--;
-    irq_restore(f);
+    spin_unlock_irqrestore(&watch_lock, f);
     return rc;
 }
 
@@ -466,25 +583,21 @@ void xs_resume(bool cancelled)
             evtchn_bind_existing(port, xs_event, 0, "xenstore");
         }
         /* Anything half-read belongs to the old connection. */
-        if (intf->rsp_prod != intf->rsp_cons)
-            intf->rsp_cons = intf->rsp_prod;
+        xs_rsp_resync(intf);
     }
     mutex_unlock(&req_lock);
     if (cancelled)
         return;
-    struct list *pos;
-    list_for_each(pos, &watches) {
-        struct xs_watch *w = list_entry(pos, struct xs_watch, link);
-        const char *args[] = { w->path, w->token };
-        int rc = xs_talk(XS_TX_NONE, XS_WATCH, args, 2, 0, 0, 0, 0);
-        if (rc)
-            printk("xenstore: re-registering the watch on %s failed: %s", w->path,
-                   errno_name(rc));
-    }
+    rewatch_all(false);
     waitq_wake_all(&ring_wq);
 }
 
 void xs_get_stats(struct xs_stats *st)
 {
     *st = stats;
+}
+
+void xs_test_inject(enum xs_inject what)
+{
+    inject = what;
 }

@@ -12,7 +12,7 @@ UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 UNIT_LDLIBS := -lcmocka
 
 # test_<name>.c is linked with unit_src_<name> only.
-UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
+UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec xs_client evtchn_scan \
 	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp
 
 unit_src_printf          := kern/printf.c
@@ -22,6 +22,7 @@ unit_src_heap            := kern/heap.c lib/string.c
 unit_src_cmdline         := kern/cmdline.c lib/string.c
 unit_src_errno           := kern/errno.c
 unit_src_xs_wire_codec   := xen/xs_wire_codec.c lib/string.c
+unit_src_xs_client       := xen/xs_client.c xen/xs_wire_codec.c lib/string.c
 unit_src_evtchn_scan     := xen/evtchn_scan.c
 unit_src_gnttab_freelist := xen/gnttab_freelist.c
 unit_src_cons_ring       := dev/console/cons_ring.c dev/console/cons_stash.c
