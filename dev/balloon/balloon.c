@@ -187,19 +187,51 @@ static size_t take_back(size_t n)
 /* With memory < maxmem the frames the domain never held are
  * populate-on-demand entries: give them back properly (as Linux does at
  * boot) so Xen's accounting matches, and keep them as out. */
+/* What giving back the never-populated part of the memory map did. */
+struct unheld_result {
+    uint64_t given;     /* frames Xen took: marked out, ours to populate */
+    uint64_t refused;   /* frames Xen would not take: left alone, unused */
+    uint64_t first_refused;
+    long err;           /* the hypercall's error, if it failed outright */
+};
+
+/* Refused frames after which the rest is not tried. */
+#define UNHELD_REFUSED_MAX 256
+
 static void release_unheld(uint64_t pfn, uint64_t count, void *arg)
 {
-    uint64_t *total = arg;
+    struct unheld_result *res = arg;
     while (count) {
         size_t n = (size_t)MIN(count, (uint64_t)BATCH);
         for (size_t i = 0; i < n; i++)
             frames[i] = (xen_pfn_t)(pfn + i);
-        reservation_op(XENMEM_decrease_reservation, n, 0);
-        for (size_t i = 0; i < n; i++)
+        if (res->refused >= UNHELD_REFUSED_MAX) {
+            res->refused += count; /* a frame per hypercall: not worth it */
+            return;
+        }
+        long done = res->err ? res->err : reservation_op(XENMEM_decrease_reservation, n, 0);
+        if (done < 0 || (size_t)done > n) {
+            /* The call fails as such: nothing more is given back. */
+            res->err = done < 0 ? done : -EIO;
+            if (!res->refused)
+                res->first_refused = pfn;
+            res->refused += count;
+            return;
+        }
+        for (size_t i = 0; i < (size_t)done; i++)
             balloon_map_set_out(&map, pfn + i);
-        *total += n;
-        pfn += n;
-        count -= n;
+        res->given += (uint64_t)done;
+        /* Xen stops at the first frame it cannot remove: skip that one
+         * (it is not marked out, so never populated by us) and go on. */
+        size_t used = (size_t)done;
+        if (used < n) {
+            if (!res->refused)
+                res->first_refused = pfn + used;
+            res->refused++;
+            used++;
+        }
+        pfn += used;
+        count -= used;
     }
 }
 
@@ -297,11 +329,16 @@ static bool target_from_xs = true;
 
 static void balloon_thread(void *arg)
 {
-    uint64_t n = 0;
-    mm_unheld_ram(release_unheld, &n);
-    if (n)
+    struct unheld_result res = { 0 };
+    mm_unheld_ram(release_unheld, &res);
+    if (res.given)
         printk("balloon: %llu KiB of the memory map were never populated (memory < maxmem): "
-               "given back, ready to fill up to the maximum", (unsigned long long)n * 4);
+               "given back, ready to fill up to the maximum", (unsigned long long)res.given * 4);
+    if (res.refused)
+        printk("balloon: Xen did not take %llu never-populated frames (from pfn 0x%llx%s%s); "
+               "they stay unused and are not counted as ballooned out",
+               (unsigned long long)res.refused, (unsigned long long)res.first_refused,
+               res.err ? ", " : "", res.err ? errno_name((int)res.err) : "");
     for (;;) {
         if (wait_event_until(&wq, kicked, time_now_ns() + 60 * NS_PER_SEC))
             continue; /* nothing asked for a minute: wait again */
