@@ -5,6 +5,7 @@
 #include "kern/printf.h"
 #include "kern/mm.h"
 #include "kern/wait.h"
+#include "kern/spinlock.h"
 #include "shell/shell.h"
 #include "blk/blkdev.h"
 #include "xen/time.h"
@@ -159,6 +160,7 @@ static int cmd_write(struct blkdev *d, uint64_t sector, const char *text, uint64
 
 /* blk bench: QD requests of BS bytes kept in flight for SECONDS. */
 struct bench {
+    struct spinlock lock;    /* the fields below, shared with completions */
     struct blkdev *d;
     struct waitq wq;
     enum blk_op op;
@@ -174,19 +176,24 @@ static void bench_issue(struct bench *b, struct blk_request *r);
 static void bench_done(struct blk_request *r)
 {
     struct bench *b = r->arg;
+    unsigned long f = spin_lock_irqsave(&b->lock);
     b->inflight--;
     if (r->status)
         b->errors++;
     else
         b->done++;
-    if (!b->stop && !r->status)
+    bool again = !b->stop && !r->status;
+    spin_unlock_irqrestore(&b->lock, f);
+    if (again)
         bench_issue(b, r);
     waitq_wake_all(&b->wq);
 }
 
+/* Submits outside the lock: a request may complete within blk_submit. */
 static void bench_issue(struct bench *b, struct blk_request *r)
 {
     uint64_t sector;
+    unsigned long f = spin_lock_irqsave(&b->lock);
     if (b->random) {
         b->rng = b->rng * 6364136223846793005ULL + 1442695040888963407ULL;
         sector = ((b->rng >> 17) % (b->span / b->count)) * b->count;
@@ -200,11 +207,14 @@ static void bench_issue(struct bench *b, struct blk_request *r)
     r->done = bench_done;
     r->arg = b;
     b->inflight++;
+    spin_unlock_irqrestore(&b->lock, f);
     int rc = blk_submit(b->d, r);
     if (rc) {
+        f = spin_lock_irqsave(&b->lock);
         b->inflight--;
         b->errors++;
         b->stop = true;
+        spin_unlock_irqrestore(&b->lock, f);
     }
 }
 
@@ -218,6 +228,13 @@ static int cmd_bench(struct blkdev *d, int argc, char **argv)
     if ((!random && strcmp(argv[3], "seq")) || (!write && strcmp(argv[4], "read")) ||
         bs < BLK_SECTOR || bs % PAGE_SIZE || qd == 0)
         return -EINVAL;
+    /* The range requests are spread over: the first GiB at most. */
+    uint64_t span = MIN(d->sectors, (uint64_t)(1ULL << 21));
+    if (span < bs / BLK_SECTOR) {
+        shell_printf("blk bench: %s has %llu sectors; a %llu byte request does not fit\n",
+                     d->name, (unsigned long long)d->sectors, (unsigned long long)bs);
+        return SHELL_ERR_REPORTED;
+    }
     struct bench *b = kzalloc(sizeof(*b));
     struct blk_request *reqs = kzalloc(qd * sizeof(*reqs));
     char *bufs = pages_alloc(qd * bs / PAGE_SIZE);
@@ -228,20 +245,19 @@ static int cmd_bench(struct blkdev *d, int argc, char **argv)
             pages_free(bufs, qd * bs / PAGE_SIZE);
         return -ENOMEM;
     }
+    spin_lock_init(&b->lock, "blk bench");
     waitq_init(&b->wq);
     b->d = d;
     b->op = write ? BLK_WRITE : BLK_READ;
     b->random = random;
     b->count = (uint32_t)(bs / BLK_SECTOR);
-    b->span = MIN(d->sectors, (uint64_t)(1ULL << 21)); /* the first GiB at most */
+    b->span = span;
     b->rng = time_now_ns();
     uint64_t t0 = time_now_ns(), end = t0 + secs * NS_PER_SEC;
-    unsigned long f = irq_save();
     for (uint64_t i = 0; i < qd; i++) {
         reqs[i].buf = bufs + i * bs;
         bench_issue(b, &reqs[i]);
     }
-    irq_restore(f);
     wait_event_until(&b->wq, b->stop, end);
     b->stop = true;
     uint64_t elapsed = time_now_ns() - t0;
