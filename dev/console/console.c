@@ -127,6 +127,15 @@ static void out_locked(const char *s, size_t len)
     ring_put(s + start, len - start);
 }
 
+/* Sends what nested writers left, in their order. */
+static void drain_stash(void)
+{
+    char buf[128];
+    size_t n;
+    while ((n = cons_stash_take(&stash, buf, sizeof(buf))))
+        out_locked(buf, n);
+}
+
 static void pv_write(const char *s, size_t len)
 {
     unsigned long f;
@@ -135,11 +144,7 @@ static void pv_write(const char *s, size_t len)
         return;
     }
     out_locked(s, len);
-    /* What nested writers left while we held the ring, in their order. */
-    char buf[128];
-    size_t n;
-    while ((n = cons_stash_take(&stash, buf, sizeof(buf))))
-        out_locked(buf, n);
+    drain_stash();
     spin_unlock_irqrestore(&out_lock, f);
     evtchn_send(port);
 }
@@ -209,6 +214,15 @@ int console_flush(uint64_t deadline)
 {
     if (!ring)
         return 0;
+    if (!cons_stash_empty(&stash)) {
+        /* Held means nested in the writer (a panic inside it): that writer
+         * never comes back, so the stash goes out anyway. */
+        unsigned long f;
+        bool locked = spin_trylock_irqsave(&out_lock, &f);
+        drain_stash();
+        if (locked)
+            spin_unlock_irqrestore(&out_lock, f);
+    }
     for (;;) {
         int pend = cons_ring_out_pending(ring, READ_ONCE(out_prod));
         if (pend <= 0)
