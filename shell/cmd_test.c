@@ -1,6 +1,7 @@
 /* Shell commands that make state to check across save/restore and
  * migration (a counting thread, a one-shot timer, a XenStore watch), and
- * one that makes the XenStore reader recover from a bad message. */
+ * ones that make the XenStore reader recover from a bad message and the
+ * console take a line printed from inside its writer. */
 #include "kern/kernel.h"
 #include "kern/sched.h"
 #include "kern/timer.h"
@@ -8,6 +9,7 @@
 #include "xen/time.h"
 #include "xen/xenstore.h"
 #include "xen/xs_wire_codec.h"
+#include "dev/console/console.h"
 
 static struct thread *ticker_thread;
 static uint64_t ticks, tick_ms;
@@ -113,12 +115,26 @@ static int cmd_xsinject(int argc, char **argv)
     return 0;
 }
 
+static int cmd_consnest(int argc, char **argv)
+{
+    int rc = console_test_nested();
+    if (rc)
+        return rc;
+    struct console_stats st;
+    console_get_stats(&st);
+    shell_printf("consnest: %llu bytes written nested so far, %llu dropped, %llu ring errors\n",
+                 (unsigned long long)st.nested, (unsigned long long)st.nested_dropped,
+                 (unsigned long long)st.ring_errors);
+    return 0;
+}
+
 static struct shell_cmd cmds[] = {
     { "ticker", "[start MS]", "a thread that counts every MS ms", cmd_ticker, { 0, 0 } },
     { "timer", "MS", "a one-shot timer that logs when it fires", cmd_timer, { 0, 0 } },
     { "watch", "PATH", "a XenStore watch that logs when it fires", cmd_watch, { 0, 0 } },
     { "xsinject", "header|index", "the XenStore reader gets a bad header or ring index",
       cmd_xsinject, { 0, 0 } },
+    { "consnest", "", "a line printed from inside the console writer", cmd_consnest, { 0, 0 } },
 };
 
 void shell_cmds_test_init(void)

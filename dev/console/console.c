@@ -263,6 +263,23 @@ void console_resume(bool cancelled)
     evtchn_send(port);
 }
 
+int console_test_nested(void)
+{
+    static const char first[] = "consnest: outer line, first half,", second[] = " second half\n";
+    unsigned long f;
+    if (!ring)
+        return -ENODEV;
+    if (!spin_trylock_irqsave(&out_lock, &f))
+        return -EBUSY;
+    out_locked(first, sizeof(first) - 1);
+    printk("consnest: nested line"); /* finds the ring held: stashed */
+    out_locked(second, sizeof(second) - 1);
+    drain_stash();
+    spin_unlock_irqrestore(&out_lock, f);
+    evtchn_send(port);
+    return 0;
+}
+
 void console_get_stats(struct console_stats *st)
 {
     unsigned long f = spin_lock_irqsave(&out_lock);

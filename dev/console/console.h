@@ -27,4 +27,8 @@ struct console_stats {
 /* After a restore: the console's event channel is a new one. */
 void console_resume(bool cancelled);
 void console_get_stats(struct console_stats *st);
+/* For the test shell: prints a line from inside the console writer, as an
+ * event handler's printk or a fault would; it must come out whole, after
+ * the writer's own line. 0, -ENODEV (no PV ring) or -EBUSY. */
+int console_test_nested(void);
 #endif
