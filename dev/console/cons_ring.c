@@ -23,6 +23,16 @@ int cons_ring_write(struct xencons_interface *c, XENCONS_RING_IDX *prod, const c
     return (int)n;
 }
 
+int cons_ring_resync(struct xencons_interface *c, XENCONS_RING_IDX *prod)
+{
+    XENCONS_RING_IDX p = READ_ONCE(c->out_prod);
+    XENCONS_RING_IDX cons = READ_ONCE(c->out_cons);
+    if (p - cons > OUT_SIZE)
+        return -EIO;
+    *prod = p;
+    return 0;
+}
+
 int cons_ring_out_pending(struct xencons_interface *c, XENCONS_RING_IDX prod)
 {
     XENCONS_RING_IDX d = prod - READ_ONCE(c->out_cons);

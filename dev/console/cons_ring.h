@@ -14,6 +14,10 @@
  * more than a ring away from *prod. */
 int cons_ring_write(struct xencons_interface *c, XENCONS_RING_IDX *prod, const char *buf,
                     size_t len);
+/* After cons_ring_write's -EIO: if the shared indices agree with each
+ * other (the toolstack set the page up afresh, as a restore does), takes
+ * the shared out_prod as ours and returns 0; -EIO if they do not. */
+int cons_ring_resync(struct xencons_interface *c, XENCONS_RING_IDX *prod);
 /* Bytes still waiting in the out ring for the peer, or -EIO. */
 int cons_ring_out_pending(struct xencons_interface *c, XENCONS_RING_IDX prod);
 /* Takes up to cap bytes of input. Returns bytes read, or -EIO. */

@@ -63,8 +63,14 @@ static const char corrupt_note[] =
 static void ring_put(const char *s, size_t len)
 {
     uint64_t deadline = 0;
+    bool resynced = false; /* once: a peer that keeps moving gets no more */
     while (len) {
         int n = cons_ring_write(ring, &out_prod, s, len);
+        if (n < 0 && !resynced && cons_ring_resync(ring, &out_prod) == 0) {
+            resynced = true;
+            stats.ring_resyncs++; /* a fresh page: go on from its index */
+            continue;
+        }
         if (n < 0) {
             /* The back-end corrupted out_cons (our producer index is private
              * and cannot be): this text goes to the debug port, and the ring
@@ -256,7 +262,8 @@ void console_resume(bool cancelled)
         return;
     /* The toolstack may have set the page up afresh on this host. */
     unsigned long f = spin_lock_irqsave(&out_lock);
-    out_prod = READ_ONCE(ring->out_prod);
+    if (cons_ring_resync(ring, &out_prod) == 0)
+        stats.ring_resyncs++;
     spin_unlock_irqrestore(&out_lock, f);
     port = (evtchn_port_t)evt;
     evtchn_bind_existing(port, console_event, 0, "console");

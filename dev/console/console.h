@@ -20,6 +20,7 @@ int console_read(char *buf, size_t cap, uint64_t deadline);
 struct console_stats {
     uint64_t bytes_out, bytes_in, dropped;
     uint64_t ring_errors;    /* writes the back-end's bad out_cons sent to the debug port */
+    uint64_t ring_resyncs;   /* times the page was found set up afresh (restore) */
     uint64_t nested;         /* bytes written nested in a writer, sent after it */
     uint64_t nested_dropped; /* nested bytes that did not fit the stash */
     int pv; /* 1 once the ring is in use */

@@ -321,6 +321,26 @@ static void test_write_ignores_shared_prod(void **state)
     assert_memory_equal(c->out, "abcdef", 6);
 }
 
+/* A restore hands over a cleared page: our index is then a ring away from
+ * out_cons, and the writer takes the page's index; a page whose own
+ * indices disagree stays refused. */
+static void test_resync(void **state)
+{
+    struct xencons_interface *c = *state;
+    XENCONS_RING_IDX prod = 50000;
+    assert_int_equal(cons_ring_write(c, &prod, "abc", 3), -EIO);
+    assert_int_equal(prod, 50000);
+    assert_int_equal(cons_ring_resync(c, &prod), 0);
+    assert_int_equal(prod, 0);
+    assert_int_equal(cons_ring_write(c, &prod, "abc", 3), 3);
+    assert_int_equal(c->out_prod, 3);
+    c->out_cons = 3 + OUT_SZ + 1; /* corrupt: not a fresh page */
+    XENCONS_RING_IDX before = prod;
+    assert_int_equal(cons_ring_write(c, &prod, "d", 1), -EIO);
+    assert_int_equal(cons_ring_resync(c, &prod), -EIO);
+    assert_int_equal(prod, before);
+}
+
 static void test_stash(void **state)
 {
     UNUSED_STATE;
@@ -373,6 +393,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_old_nested_writer_corrupts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nested_writer_keeps_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_ignores_shared_prod, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_resync, setup, teardown),
         cmocka_unit_test(test_stash),
     };
     return cmocka_run_group_tests_name("cons_ring", tests, NULL, NULL);
