@@ -262,7 +262,8 @@ void console_resume(bool cancelled)
         return;
     /* The toolstack may have set the page up afresh on this host. */
     unsigned long f = spin_lock_irqsave(&out_lock);
-    if (cons_ring_resync(ring, &out_prod) == 0)
+    XENCONS_RING_IDX was = out_prod;
+    if (cons_ring_resync(ring, &out_prod) == 0 && out_prod != was)
         stats.ring_resyncs++;
     spin_unlock_irqrestore(&out_lock, f);
     port = (evtchn_port_t)evt;
