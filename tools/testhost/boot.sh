@@ -92,7 +92,7 @@ progress() {
 # Notes the wall time at which Dom0 reported for duty; meanwhile (not with
 # --quiet) says each new stage of the boot, and every 10 s that it goes on.
 watch_host_up() {
-  local stage= now said=0 n=0 t
+  local stage='' now said=0 n=0 t
   while kill -0 "$1" 2>/dev/null; do
     if [ -e "$jobdir/out/host-up" ] || [ -e "$jobdir/out/host-failed" ]; then
       echo "host_up_wall=$(th_since "$t0")" >>"$jobdir/boot-info"
