@@ -88,6 +88,7 @@ kver=${kpkg#linux-image-}
 kver=${kver%-unsigned}
 step "linux: apt-get download $kpkg"
 mkdir -p "$tmp/dl"
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
 if ! logged "$tmp/download.log" sh -c 'cd "$1" && apt-get download -q "$2"' sh "$tmp/dl" "$kpkg"; then
   step "apt-get update (the package lists may be stale), then again"
   apt-get update -q >/dev/null || th_die "apt-get update failed"
