@@ -5,6 +5,7 @@
 #   make unit     unit tests only
 #   make xentest  Xen scenarios only
 #   make bench    benchmarks against a stock Linux guest on the same host
+#   make doccheck the manual (docs/domu.4) and the bench report against the sources
 
 BUILD      ?= build
 CC         ?= gcc
@@ -106,6 +107,12 @@ test: deps
 
 bench: deps $(KERNEL) $(DOM0_TOOLS)
 	tools/bench/bench.sh $(KERNEL)
+
+# The manual against the sources (every command-line word and shell command
+# documented) and the bench report rendered from a saved log; no test host.
+.PHONY: doccheck
+doccheck: deps
+	tools/doccheck.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -11,6 +11,7 @@ pkgs=(
   qemu-system-x86                   # the Xen test host runs in QEMU (TCG)
   xen-hypervisor-4.17-amd64         # the hypervisor the test host boots
   debootstrap cpio e2fsprogs busybox-static  # Dom0's root file system
+  mandoc                            # the manual's check (make doccheck)
 )
 
 missing=()
@@ -19,7 +20,7 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "deps: installing ${missing[*]}"
+echo "deps: installing ${missing[*]} with apt-get (a minute or a few on a fresh machine)"
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive

@@ -52,4 +52,12 @@ row net_udp1472_kbs "net UDP 1472 B each way (KB/s)" KB/s "domu >= 1.2x linux" 1
 row net_tcp_1m_ms "net TCP 1 MB guest->Dom0 (wget)" ms "domu faster" 0
 d=$(val downtime_ms domu)
 printf '%-34s %10s %-4s\n' "domu downtime across save/restore" "${d:--}" ms
+
+# The same figures as charts (tools/bench/report.sh).
+echo
+if "$top/tools/bench/report.sh" "$log" "$top/build/bench/report.html"; then
+  echo "bench: open build/bench/report.html in a browser (xdg-open build/bench/report.html)"
+else
+  echo "bench: no report written (no figures in $log?)"
+fi
 exit "$rc"

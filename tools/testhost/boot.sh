@@ -70,13 +70,44 @@ rm -f "$jobdir/out/host-up" "$jobdir/out/host-failed" "$jobdir/boot-info"
 t0=$(th_now)
 echo "qemu_start=$t0" >"$jobdir/boot-info"
 
-# Notes the wall time at which Dom0 reported for duty.
+# How far the boot has got, from Xen's and Dom0's serial console.
+boot_stage() {
+  local f=$jobdir/serial.log
+  if grep -qE 'Freed [0-9]+kB init memory' "$f" 2>/dev/null; then
+    echo "Dom0 (Linux) boots and starts xenstored and xenconsoled"
+  elif grep -q 'LOADING DOMAIN 0' "$f" 2>/dev/null; then
+    echo "Xen loads Dom0"
+  elif grep -q 'Xen version' "$f" 2>/dev/null; then
+    echo "Xen starts"
+  else
+    echo "QEMU starts (software emulation)"
+  fi
+}
+
+# A progress line; the terminal is raw while QEMU owns it (interactive).
+progress() {
+  if [ "$interactive" = 1 ]; then printf 'testhost: %s\r\n' "$*" >&2; else th_log "$*"; fi
+}
+
+# Notes the wall time at which Dom0 reported for duty; meanwhile (not with
+# --quiet) says each new stage of the boot, and every 10 s that it goes on.
 watch_host_up() {
+  local stage='' now said=0 n=0 t
   while kill -0 "$1" 2>/dev/null; do
     if [ -e "$jobdir/out/host-up" ] || [ -e "$jobdir/out/host-failed" ]; then
       echo "host_up_wall=$(th_since "$t0")" >>"$jobdir/boot-info"
       return 0
     fi
+    if [ "$quiet" = 0 ] && [ $((n % 5)) -eq 0 ]; then
+      now=$(boot_stage)
+      t=$(th_since "$t0")
+      if [ "$now" != "$stage" ] || [ $((${t%.*} - said)) -ge 10 ]; then
+        [ "$now" = "$stage" ] || stage=$now
+        said=${t%.*}
+        progress "[$(printf '%5s' "$t") s] booting the test host: $stage"
+      fi
+    fi
+    n=$((n + 1))
     sleep 0.2
   done
 }

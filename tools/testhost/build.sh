@@ -31,7 +31,10 @@ cache=$(dirname "$out")
 mkdir -p "$cache"
 # One build at a time per cache; a second one waits, then finds it done.
 exec 9>"$cache/.build.lock"
-flock 9
+if ! flock -n 9; then
+  th_log "another build of the test host is running; waiting for it to finish"
+  flock 9
+fi
 if [ -f "$out/complete" ]; then
   printf '%s\n' "$out"
   exit 0
@@ -39,7 +42,25 @@ fi
 
 t0=$(th_now)
 step() { th_log "[$(printf '%5s' "$(th_since "$t0")")s] $*"; }
-step "building the test host in $out"
+# logged LOG CMD...: runs CMD with its output in LOG; a step that takes
+# long says every 15 s that it is still at it, with LOG's last line.
+logged() {
+  local log=$1 pid rc=0 n=0 last
+  shift
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    n=$((n + 1))
+    if [ $((n % 15)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+      last=$(tail -n 1 "$log" 2>/dev/null | tr -d '\r' | cut -c1-60)
+      step "  ... still at it${last:+ ($last)}"
+    fi
+  done
+  wait "$pid" || rc=$?
+  return "$rc"
+}
+step "building the test host in $out (once; about 2 minutes, more if the packages must be downloaded)"
 th_need_pkgs debootstrap cpio e2fsprogs busybox-static xen-hypervisor-4.17-amd64
 
 tmp=$(mktemp -d "$cache/.build-XXXXXX")
@@ -67,7 +88,8 @@ kver=${kpkg#linux-image-}
 kver=${kver%-unsigned}
 step "linux: apt-get download $kpkg"
 mkdir -p "$tmp/dl"
-if ! (cd "$tmp/dl" && apt-get download -q "$kpkg") >"$tmp/download.log" 2>&1; then
+# shellcheck disable=SC2016 # $1 and $2 are the inner sh's
+if ! logged "$tmp/download.log" sh -c 'cd "$1" && apt-get download -q "$2"' sh "$tmp/dl" "$kpkg"; then
   step "apt-get update (the package lists may be stale), then again"
   apt-get update -q >/dev/null || th_die "apt-get update failed"
   (cd "$tmp/dl" && apt-get download -q "$kpkg") >"$tmp/download.log" 2>&1 ||
@@ -106,9 +128,9 @@ mirror=$(apt_mirror | head -n 1)
 mkdir -p "$cache/debootstrap-debs"
 step "dom0: debootstrap bookworm${mirror:+ (mirror from the apt sources)}"
 # shellcheck disable=SC2086 # $mirror is one word or none
-debootstrap --variant=minbase --cache-dir="$cache/debootstrap-debs" \
+logged "$tmp/debootstrap.log" debootstrap --variant=minbase --cache-dir="$cache/debootstrap-debs" \
   --include=xen-utils-4.17,xenstore-utils,iproute2,kmod,busybox,procps \
-  bookworm "$tmp/root" $mirror >"$tmp/debootstrap.log" 2>&1 ||
+  bookworm "$tmp/root" $mirror ||
   { tail -n 30 "$tmp/debootstrap.log" >&2; th_die "debootstrap failed (log above)"; }
 root=$tmp/root
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
@@ -174,7 +196,8 @@ install -m 0755 "$TESTHOST_DIR/linux-guest-init" "$lg/init"
 (cd "$lg" && find . | cpio -o -H newc --quiet | gzip -1) >"$tmp/linux-guest-initramfs.gz"
 
 step "dom0: ext4 image ($(du -sm "$root" | cut -f1) MiB of files)"
-mke2fs -q -F -t ext4 -L dom0 -d "$root" "$tmp/dom0.img" 1024M >/dev/null
+logged "$tmp/mke2fs.log" mke2fs -q -F -t ext4 -L dom0 -d "$root" "$tmp/dom0.img" 1024M ||
+  { cat "$tmp/mke2fs.log" >&2; th_die "mke2fs failed"; }
 rm -rf "$root" "$tmp/k" "$ird" "$lg"
 
 {

@@ -35,6 +35,26 @@ case $deadline in '' | *[!0-9]*) th_die "DOMU_RUN_DEADLINE must be a number of s
 interactive=0
 [ ! -t 0 ] || interactive=1
 
+# What is about to happen, and roughly how long it takes, before it starts.
+cached=$("$TESTHOST_DIR/build.sh" --dir)
+th_log "make run: domu as a PVH guest on Xen 4.17 in QEMU (software emulation)"
+if [ -f "$cached/complete" ]; then
+  th_log "  1. the test host: already built ($cached)"
+else
+  th_log "  1. build the test host (first run only: about 2 minutes, more if packages"
+  th_log "     must be downloaded; cached in $(dirname "$cached"))"
+fi
+th_log "  2. boot it: Xen, then Dom0 (about 20 s on an idle 2-core machine, more on a busy one)"
+devs="${DOMU_MEMORY:-64} MiB"
+[ "${DOMU_DISK_MIB:-64}" = 0 ] || devs="$devs, disk xvda of ${DOMU_DISK_MIB:-64} MiB"
+[ "${DOMU_NET:-1}" = 0 ] || devs="$devs, NIC 10.0.0.2 on Dom0's bridge"
+th_log "  3. xl create domu ($devs): ready a few seconds later"
+if [ "$interactive" = 1 ]; then
+  th_log "  then you are on domu's console; Ctrl-] leaves it and ends the run"
+else
+  th_log "  then domu's console until the domain ends (at most $deadline s)"
+fi
+
 host=$("$TESTHOST_DIR/build.sh")
 [ -n "$host" ]
 job=$(th_new_jobdir run)

@@ -62,6 +62,8 @@ cp "$TESTHOST_DIR/job-scenarios.sh" "$job/job.sh"
 # Helper files: a "files" folder beside the (first) scenario.
 files=$(dirname "${selected[0]}")/files
 [ ! -d "$files" ] || cp -r "$files" "$job/files"
+# The example configurations, for the scenario that boots them as shipped.
+[ ! -d "$REPO_ROOT/examples" ] || cp -r "$REPO_ROOT/examples" "$job/examples"
 names=()
 for s in "${selected[@]}"; do
   n=$(basename "$s" .sh)
