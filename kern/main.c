@@ -13,6 +13,7 @@
 #include "xen/time.h"
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
+#include "xen/gnttab_map.h"
 #include "xen/xenstore.h"
 #include "xen/shutdown.h"
 #include "xen/xenbus_bus.h"
@@ -105,6 +106,7 @@ static void init_thread(void *arg)
     if (rc)
         printk("gnttab: not available (%s); drivers that share memory will not work",
                errno_name(rc));
+    gnttab_map_init(&memmap); /* says why when it fails */
 
     uint64_t domid = 0;
     rc = xs_read_uint(XS_TX_NONE, "domid", 0x7fef, &domid);

@@ -1,8 +1,8 @@
-/* Shell commands for the Xen interfaces: event channels, grants, XenStore. */
+/* Shell commands for the Xen interfaces: XenBus devices, XenStore (grants:
+ * cmd_grant.c). */
 #include "kern/kernel.h"
 #include "shell/shell.h"
 #include "xen/evtchn.h"
-#include "xen/gnttab.h"
 #include "xen/xenstore.h"
 #include "xen/xenbus.h"
 #include "xen/xenbus_bus.h"
@@ -10,15 +10,6 @@
 #include "xen/hypervisor.h"
 #include "xen/time.h"
 #include "kern/sched.h"
-
-static int cmd_gnttab(int argc, char **argv)
-{
-    struct gnttab_stats st;
-    gnttab_get_stats(&st);
-    shell_printf("grant table v1: %u of max %u frames, %u refs, %u in use, %u free\n", st.frames,
-                 st.max_frames, st.refs, st.in_use, st.free);
-    return 0;
-}
 
 static int xs_op(int argc, char **argv)
 {
@@ -83,7 +74,6 @@ static int cmd_devices(int argc, char **argv)
 
 static struct shell_cmd cmds[] = {
     { "devices", "", "XenBus devices, their state and their back-end's", cmd_devices, { 0, 0 } },
-    { "gnttab", "", "grant table use", cmd_gnttab, { 0, 0 } },
     { "xs", "ls|read|write|rm PATH [VALUE]", "XenStore access", cmd_xs, { 0, 0 } },
 };
 

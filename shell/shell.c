@@ -124,6 +124,7 @@ int shell_start(void)
     shell_cmds_test_init();
     shell_cmds_balloon_init();
     shell_cmds_evtchn_init();
+    shell_cmds_grant_init();
     shell_cmds_blk_init();
     shell_cmds_net_init();
     return thread_create("shell", shell_thread, 0) ? 0 : -ENOMEM;

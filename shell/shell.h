@@ -27,6 +27,7 @@ void shell_cmds_xen_init(void);
 void shell_cmds_test_init(void);
 void shell_cmds_balloon_init(void);
 void shell_cmds_evtchn_init(void);
+void shell_cmds_grant_init(void);
 void shell_cmds_blk_init(void);
 void shell_cmds_net_init(void);
 #endif

@@ -5,6 +5,7 @@
 #include "kern/mm.h"
 #include "arch/x86/cpu.h"
 #include "lib/barrier.h"
+#include "kern/spinlock.h"
 
 #define ENTRIES_PER_FRAME (4096 / sizeof(grant_entry_v1_t))
 #define INITIAL_FRAMES 4
@@ -15,6 +16,8 @@
 static grant_entry_v1_t **table; /* max_frames pointers */
 static uint32_t frames, max_frames;
 static struct gnt_freelist fl;
+/* The free list, and the table while it grows. */
+static struct spinlock lock = SPINLOCK_INIT("gnttab");
 
 static grant_entry_v1_t *entry(grant_ref_t ref)
 {
@@ -32,7 +35,7 @@ static int map_frame(uint32_t idx)
     return (int)HYPERVISOR_memory_op(XENMEM_add_to_physmap, &xatp);
 }
 
-/* Interrupts off or single-threaded. Frame idx: a page, then the map. */
+/* Under the lock or single-threaded. Frame idx: a page, then the map. */
 static int add_frame(uint32_t idx)
 {
     table[idx] = pages_alloc(1);
@@ -74,7 +77,7 @@ int gnttab_init(void)
     return 0;
 }
 
-/* Interrupts off. Maps one more frame and extends the free list. */
+/* Under the lock. Maps one more frame and extends the free list. */
 static int grow(void)
 {
     if (frames >= max_frames)
@@ -98,11 +101,11 @@ static int grow(void)
 
 int64_t gnttab_grant_access(domid_t domid, uint64_t gfn, bool readonly)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&lock);
     int64_t ref = gnt_freelist_get(&fl);
     if (ref < 0 && grow() == 0)
         ref = gnt_freelist_get(&fl);
-    irq_restore(f);
+    spin_unlock_irqrestore(&lock, f);
     if (ref < 0) {
         printk("gnttab: no free grant reference (%u frames, max %u)", frames, max_frames);
         return ref;
@@ -126,9 +129,9 @@ int gnttab_end_access(grant_ref_t ref)
             return -EBUSY;
     } while (!__atomic_compare_exchange_n(flags, &old, 0, false, __ATOMIC_SEQ_CST,
                                           __ATOMIC_SEQ_CST));
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&lock);
     int rc = gnt_freelist_put(&fl, ref);
-    irq_restore(f);
+    spin_unlock_irqrestore(&lock, f);
     if (rc)
         printk("gnttab: end_access of ref %u, which was not granted", ref);
     return rc;

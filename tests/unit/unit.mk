@@ -13,7 +13,8 @@ UNIT_LDLIBS := -lcmocka
 
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec xs_client evtchn_scan \
-	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp
+	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp \
+	gfn_window gnttab_check
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -34,6 +35,8 @@ unit_src_blkfront_rsp    := dev/blkfront/blkfront_rsp.c blk/blk_check.c
 unit_src_blkfront_alloc  := dev/blkfront/blkfront_alloc.c
 unit_src_net_inet        := net/inet.c dev/netfront/netfront_rsp.c
 unit_src_net_tcp         := net/tcp.c net/inet.c
+unit_src_gfn_window      := xen/gfn_window.c kern/memmap.c
+unit_src_gnttab_check    := xen/gnttab_check.c
 
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_TESTS))
 UNIT_SRCS := $(sort $(foreach t,$(UNIT_TESTS),tests/unit/test_$(t).c $(unit_src_$(t))))
