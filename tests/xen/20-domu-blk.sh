@@ -113,3 +113,14 @@ xenstore-read "$fe/multi-queue-num-queues" >/dev/null 2>&1 && fail "multi-queue-
 blk_checks blk2
 line=$(xvda_counts "$(shell_run blk2 'blk list')")
 expect_match "$line" 'copies 0, grants leaked 0' "no copies and no leaked grants without persistent grants"
+
+# Lost events (issue 12, item 14): with the unmask done by Xen and lateeoi
+# ring ports no ring event is lost, so the watchdog finds no answer that
+# no event announced. (Kicking a back-end that did not move in 100 ms is
+# noted only: that is a slow back-end on this emulated host, not a loss.)
+shell_run blk2 'blk bench xvda rand read 4096 8 2' 60 | grep -q ' 0 errors' || fail "bench on blk2"
+line=$(xvda_counts "$(shell_run blk2 'blk list')")
+rescue=$(grep -oE 'answers found by the watchdog [0-9]+, back-end kicked again [0-9]+' <<<"$line" || true)
+note "blk2 xvda: $(grep -oE 'q0 [0-9]+ requests [0-9]+ events' <<<"$line"), $rescue"
+note "blk2 evtchn: $(shell_run blk2 evtchn | grep -E 'upcalls|xvd')"
+expect_match "$line" 'answers found by the watchdog 0,' "no block answer found only by the watchdog"
