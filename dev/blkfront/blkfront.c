@@ -543,8 +543,12 @@ static void bf_thread(void *arg)
             if (due)
                 q->ev_due = false;
             spin_unlock_irqrestore(&bf->lock, f);
-            if (due)
-                evtchn_eoi(q->port, drain(q)); /* done: the next event may come */
+            if (!due)
+                continue;
+            bool found = drain(q);
+            /* Done: the next event may come (a broken back-end's stay masked). */
+            if (bf->state != BF_BROKEN && q->have_port)
+                evtchn_eoi(q->port, found);
         }
         if (watch)
             watch_look(bf);

@@ -304,16 +304,19 @@ static bool rings_have_work(struct netfront *nf)
  * pass. */
 static void eoi_ports(struct netfront *nf)
 {
-    for (unsigned i = 0; nf->state == NF_CONNECTED && i < nf->nq; i++) {
+    /* Whatever the state, but a broken back-end's ports stay masked. (A
+     * suspend that is cancelled keeps the ports: one masked meanwhile
+     * must not stay so.) */
+    if (nf->state == NF_BROKEN)
+        return;
+    for (unsigned i = 0; i < nf->nq; i++) {
         struct nf_queue *q = nf->q[i];
-        bool rx_work = RING_HAS_UNCONSUMED_RESPONSES(&q->rx);
-        bool tx_work = RING_HAS_UNCONSUMED_RESPONSES(&q->tx);
-        if (q->have_rx_port) {
+        bool rx_work = q->rx.sring && RING_HAS_UNCONSUMED_RESPONSES(&q->rx);
+        bool tx_work = q->tx.sring && RING_HAS_UNCONSUMED_RESPONSES(&q->tx);
+        if (q->have_rx_port)
             evtchn_eoi(q->rx_port, rx_work);
-            evtchn_eoi(q->port, tx_work);
-        } else {
-            evtchn_eoi(q->port, rx_work || tx_work);
-        }
+        if (q->have_port)
+            evtchn_eoi(q->port, q->have_rx_port ? tx_work : rx_work || tx_work);
     }
 }
 
