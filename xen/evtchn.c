@@ -227,9 +227,13 @@ void evtchn_count_rescued(evtchn_port_t port)
 {
     if (port >= EVTCHN_MAX_PORTS)
         return;
+    bool pending = evtchn_bit_test(HYPERVISOR_shared_info->evtchn_pending, port);
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    if (ports[port].handler)
+    if (ports[port].handler) {
         ports[port].rescued++;
+        if (pending)
+            ports[port].rescued_pending++;
+    }
     spin_unlock_irqrestore(&ports_lock, f);
 }
 

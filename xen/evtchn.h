@@ -25,6 +25,7 @@ struct evtchn_binding {
     bool lateeoi;         /* masked by the upcall until its owner's evtchn_eoi */
     uint64_t spurious;    /* evtchn_eoi calls saying the event brought no work */
     uint64_t rescued;     /* work its owner found that no event had announced */
+    uint64_t rescued_pending; /* of them: Xen had the port pending, yet no upcall came */
 };
 
 /* Ports served per upcall at most: a peer that keeps raising its port
@@ -68,7 +69,10 @@ void evtchn_set_lateeoi(evtchn_port_t port);
  * that came meanwhile is delivered then). found_work false counts the
  * event as spurious. A no-op for a port that is not lateeoi. */
 void evtchn_eoi(evtchn_port_t port, bool found_work);
-/* The owner's rescue poll found work on this port no event announced. */
+/* The owner's rescue poll found work on this port no event announced.
+ * Counted apart when Xen has the port pending then (the event was sent
+ * and marked, but its upcall did not come: delivery lost or late), as
+ * opposed to no event at all (the peer did not notify). */
 void evtchn_count_rescued(evtchn_port_t port);
 /* After a restore every port is gone: re-binds the VIRQs (their ports may
  * change) and forgets the rest, which their owners bind again. */

@@ -493,7 +493,9 @@ static void watch_look(struct blkfront *bf)
     for (unsigned i = 0; i < bf->nqueues && bf->state == BF_CONNECTED; i++) {
         struct blkfront_queue *q = bf->q[i];
         unsigned long f = spin_lock_irqsave(&bf->lock);
-        bool waiting = q->inflight && RING_HAS_UNCONSUMED_RESPONSES(&q->ring);
+        /* An event announced it if one is due (it came after this
+         * pass's drain): not a rescue, the next pass handles it. */
+        bool waiting = q->inflight && RING_HAS_UNCONSUMED_RESPONSES(&q->ring) && !q->ev_due;
         bool stuck = !waiting && q->inflight && q->ring.rsp_cons == q->watch_cons;
         if (waiting)
             bf->rescued++;

@@ -342,7 +342,7 @@ static void nf_thread(void *arg)
          * timer is not reprogrammed per packet. */
         uint64_t deadline = busy ? (now / RESCUE_POLL_NS + 2) * RESCUE_POLL_NS
                                  : now + 60 * NS_PER_SEC;
-        if (wait_event_until(&nf->wq, nf->kicked || nf->stop, deadline)) {
+        if (wait_event_until(&nf->wq, nf->kicked || nf->stop, deadline) && !nf->kicked) {
             if (!rings_have_work(nf))
                 continue;
             nf->rescued++; /* work was waiting and no event came */
