@@ -122,5 +122,5 @@ shell_run blk2 'blk bench xvda rand read 4096 8 2' 60 | grep -q ' 0 errors' || f
 line=$(xvda_counts "$(shell_run blk2 'blk list')")
 rescue=$(grep -oE 'answers found by the watchdog [0-9]+, back-end kicked again [0-9]+' <<<"$line" || true)
 note "blk2 xvda: $(grep -oE 'q0 [0-9]+ requests [0-9]+ events' <<<"$line"), $rescue"
-note "blk2 evtchn: $(shell_run blk2 evtchn | grep -E 'upcalls|xvd')"
+note "blk2 evtchn: $(shell_run blk2 evtchn | grep -E 'upcalls| xvd' | tr '\n' ';')"
 expect_match "$line" 'answers found by the watchdog 0,' "no block answer found only by the watchdog"

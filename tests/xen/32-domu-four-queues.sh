@@ -101,7 +101,7 @@ expect_match "$out" 'sizes 1..1472: 1472 ok, 0 lost, 0 errors' "UDP echo of ever
 out=$(shell_run q4 'net stats')
 line=$(shell_run q4 'blk list' | awk '/^xvda/ { f = 1 } f && /copies/ { print; exit }')
 note "q4: $(grep -oE '[0-9]+ polls, [0-9]+ found without an event' <<<"$out"); xvda $(grep -oE 'answers found by the watchdog [0-9]+, back-end kicked again [0-9]+' <<<"$line")"
-note "q4 evtchn: $(shell_run q4 evtchn | grep -E 'upcalls')"
+note "q4 evtchn: $(shell_run q4 evtchn | grep -E 'upcalls| eth0| xvda' | tr '\n' ';')"
 expect_match "$out" ' polls, 0 found without an event' "no frame found only by the rescue poll"
 expect_match "$line" 'answers found by the watchdog 0,' "no block answer found only by the watchdog"
 xl destroy q4
