@@ -248,17 +248,18 @@ static int cmd_evtchn(int argc, char **argv)
         return evtchn_user_cmd(argc, argv);
     /* eoi: late (masked from the upcall to its owner's evtchn_eoi);
      * spurious: events that brought no work; rescued: work found by the
-     * owner's rescue poll that no event had announced, (pending) of which
-     * Xen had the port pending (sent, but no upcall came). */
-    shell_printf("  port kind         detail  events eoi  spurious rescued (pending)  name\n");
+     * owner's rescue poll that no event had announced; of those, pending:
+     * Xen had the port pending (sent, no upcall yet), late: an event that
+     * found no work came after (the rescue's own event, late not lost). */
+    shell_printf("  port kind         detail  events eoi  spurious rescued pending late  name\n");
     for (evtchn_port_t p = 0; p < EVTCHN_MAX_PORTS; p++) {
         struct evtchn_binding b;
         if (evtchn_binding_get(p, &b))
-            shell_printf("  %4u %-12s %6u %7llu %-4s %8llu %7llu %9llu  %s\n", p,
+            shell_printf("  %4u %-12s %6u %7llu %-4s %8llu %7llu %7llu %4llu  %s\n", p,
                          evtchn_kind_name(b.kind), b.detail, (unsigned long long)b.count,
                          b.lateeoi ? "late" : "-", (unsigned long long)b.spurious,
                          (unsigned long long)b.rescued, (unsigned long long)b.rescued_pending,
-                         b.name ? b.name : "");
+                         (unsigned long long)b.rescued_late, b.name ? b.name : "");
     }
     struct evtchn_stats st;
     evtchn_get_stats(&st);

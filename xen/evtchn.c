@@ -218,6 +218,9 @@ void evtchn_eoi(evtchn_port_t port, bool found_work)
     bool late = ports[port].handler && ports[port].lateeoi;
     if (late && !found_work)
         ports[port].spurious++;
+    if (late && ports[port].rescue_open && !found_work)
+        ports[port].rescued_late++; /* the rescued work's own event */
+    ports[port].rescue_open = false;
     spin_unlock_irqrestore(&ports_lock, f);
     if (late)
         evtchn_unmask(port);
@@ -231,6 +234,7 @@ void evtchn_count_rescued(evtchn_port_t port)
     unsigned long f = spin_lock_irqsave(&ports_lock);
     if (ports[port].handler) {
         ports[port].rescued++;
+        ports[port].rescue_open = true;
         if (pending)
             ports[port].rescued_pending++;
     }

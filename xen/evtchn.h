@@ -26,6 +26,8 @@ struct evtchn_binding {
     uint64_t spurious;    /* evtchn_eoi calls saying the event brought no work */
     uint64_t rescued;     /* work its owner found that no event had announced */
     uint64_t rescued_pending; /* of them: Xen had the port pending, yet no upcall came */
+    uint64_t rescued_late; /* of them: an event that found no work came after (late, not lost) */
+    bool rescue_open;     /* rescued, and no event handled since */
 };
 
 /* Ports served per upcall at most: a peer that keeps raising its port
@@ -72,7 +74,9 @@ void evtchn_eoi(evtchn_port_t port, bool found_work);
 /* The owner's rescue poll found work on this port no event announced.
  * Counted apart when Xen has the port pending then (the event was sent
  * and marked, but its upcall did not come: delivery lost or late), as
- * opposed to no event at all (the peer did not notify). */
+ * opposed to no event at all (the peer did not notify yet). On a lateeoi
+ * port, an event that then finds no work (evtchn_eoi with found_work
+ * false) shows the event was late rather than lost. */
 void evtchn_count_rescued(evtchn_port_t port);
 /* After a restore every port is gone: re-binds the VIRQs (their ports may
  * change) and forgets the rest, which their owners bind again. */
