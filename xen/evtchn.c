@@ -216,11 +216,15 @@ void evtchn_eoi(evtchn_port_t port, bool found_work)
         return;
     unsigned long f = spin_lock_irqsave(&ports_lock);
     bool late = ports[port].handler && ports[port].lateeoi;
-    if (late && !found_work)
-        ports[port].spurious++;
-    if (late && ports[port].rescue_open && !found_work)
-        ports[port].rescued_late++; /* the rescued work's own event */
-    ports[port].rescue_open = false;
+    /* Counted only for an event: owners may eoi ports that had none. */
+    if (late && ports[port].eoi_due) {
+        if (!found_work)
+            ports[port].spurious++;
+        if (ports[port].rescue_open && !found_work)
+            ports[port].rescued_late++; /* the rescued work's own event */
+        ports[port].rescue_open = false;
+        ports[port].eoi_due = false;
+    }
     spin_unlock_irqrestore(&ports_lock, f);
     if (late)
         evtchn_unmask(port);
@@ -253,8 +257,10 @@ static void dispatch(evtchn_port_t port, void *arg)
         h = ports[port].handler;
         harg = ports[port].arg;
         ports[port].count++;
-        if (ports[port].lateeoi)
+        if (ports[port].lateeoi) {
             evtchn_mask(port); /* until the owner's evtchn_eoi */
+            ports[port].eoi_due = true;
+        }
     } else {
         /* An event for a port nobody handles: keep it masked. */
         stats.stray++;

@@ -28,6 +28,7 @@ struct evtchn_binding {
     uint64_t rescued_pending; /* of them: Xen had the port pending, yet no upcall came */
     uint64_t rescued_late; /* of them: an event that found no work came after (late, not lost) */
     bool rescue_open;     /* rescued, and no event handled since */
+    bool eoi_due;         /* masked by the upcall, its evtchn_eoi not yet called */
 };
 
 /* Ports served per upcall at most: a peer that keeps raising its port
@@ -69,7 +70,8 @@ void evtchn_unmask(evtchn_port_t port);
 void evtchn_set_lateeoi(evtchn_port_t port);
 /* The work of the last event is done: unmasks a lateeoi port (any event
  * that came meanwhile is delivered then). found_work false counts the
- * event as spurious. A no-op for a port that is not lateeoi. */
+ * event as spurious (if an event did come since the last evtchn_eoi). A
+ * no-op for a port that is not lateeoi. */
 void evtchn_eoi(evtchn_port_t port, bool found_work);
 /* The owner's rescue poll found work on this port no event announced.
  * Counted apart when Xen has the port pending then (the event was sent

@@ -114,14 +114,13 @@ blk_checks blk2
 line=$(xvda_counts "$(shell_run blk2 'blk list')")
 expect_match "$line" 'copies 0, grants leaked 0' "no copies and no leaked grants without persistent grants"
 
-# Lost events (issue 12, item 14). The watchdog's finds (answers on a
-# ring with no event yet) are not 0 on this emulated host, with or without
-# the unmask done by Xen: about 1 in 140 events before that change (13 in
-# 1839 on blk2) and as measured since (noted below; the evtchn line says
-# how many Xen had pending and how many events came late). Asserted: at
-# most 1 in 20 events, which a lost-event bug of domu's own (a port left
-# masked, an unmask that delivers nothing) would exceed by far. Kicking a
-# back-end that did not move in 100 ms is only noted: a slow back-end.
+# Lost events (issue 12, item 14). Before the upcall stopped doing the
+# rings' work with interrupts off, blkfront's watchdog found answers no
+# event had announced on this host: 23 in 170 events on blk, 13 in 1839 on
+# blk2 (each a 100 ms stall); since, 0 in 2471 and 0 in 1607. A rescue
+# poll can still race a notification on its way, so the bound is 1 in 200
+# events, which the old rate (1 in 140) exceeds. Kicking a back-end that
+# did not move in 100 ms is only noted: a slow back-end.
 shell_run blk2 'blk bench xvda rand read 4096 8 2' 60 | grep -q ' 0 errors' || fail "bench on blk2"
 line=$(xvda_counts "$(shell_run blk2 'blk list')")
 rescue=$(grep -oE 'answers found by the watchdog [0-9]+, back-end kicked again [0-9]+' <<<"$line" || true)
@@ -130,4 +129,4 @@ note "blk2 evtchn: $(shell_run blk2 evtchn | grep -E 'upcalls| xvd' | tr '\n' ';
 [[ $line =~ q0\ [0-9]+\ requests\ ([0-9]+)\ events ]] || fail "no event count: $line"
 events=${BASH_REMATCH[1]}
 [[ $rescue =~ watchdog\ ([0-9]+), ]] || fail "no watchdog count: $line"
-[ $((BASH_REMATCH[1] * 20)) -le "$events" ] || fail "the watchdog found ${BASH_REMATCH[1]} answers in $events events (more than 1 in 20)"
+[ $((BASH_REMATCH[1] * 200)) -le "$events" ] || fail "the watchdog found ${BASH_REMATCH[1]} answers in $events events (more than 1 in 200)"
