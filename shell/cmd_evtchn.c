@@ -246,13 +246,28 @@ static int cmd_evtchn(int argc, char **argv)
     }
     if (argc >= 2)
         return evtchn_user_cmd(argc, argv);
-    shell_printf("  port kind         detail  events  name\n");
+    /* eoi: late (masked from the upcall to its owner's evtchn_eoi);
+     * spurious: events that brought no work; rescued: work found by the
+     * owner's rescue poll that no event had announced; of those, pending:
+     * Xen had the port pending (sent, no upcall yet), late: an event that
+     * found no work came after (the rescue's own event, late not lost). */
+    shell_printf("  port kind         detail  events eoi  spurious rescued pending late  name\n");
     for (evtchn_port_t p = 0; p < EVTCHN_MAX_PORTS; p++) {
-        const struct evtchn_binding *b = evtchn_binding(p);
-        if (b)
-            shell_printf("  %4u %-12s %6u %7llu  %s\n", p, evtchn_kind_name(b->kind), b->detail,
-                         (unsigned long long)b->count, b->name ? b->name : "");
+        struct evtchn_binding b;
+        if (evtchn_binding_get(p, &b))
+            shell_printf("  %4u %-12s %6u %7llu %-4s %8llu %7llu %7llu %4llu  %s\n", p,
+                         evtchn_kind_name(b.kind), b.detail, (unsigned long long)b.count,
+                         b.lateeoi ? "late" : "-", (unsigned long long)b.spurious,
+                         (unsigned long long)b.rescued, (unsigned long long)b.rescued_pending,
+                         (unsigned long long)b.rescued_late, b.name ? b.name : "");
     }
+    struct evtchn_stats st;
+    evtchn_get_stats(&st);
+    shell_printf("  %llu upcalls, %llu stopped at the budget of %u ports, %llu unmasks of a "
+                 "pending port through Xen, %llu stray events\n",
+                 (unsigned long long)st.upcalls, (unsigned long long)st.over_budget,
+                 EVTCHN_UPCALL_BUDGET, (unsigned long long)st.xen_unmasks,
+                 (unsigned long long)st.stray);
     shell_printf("  %u ports bound\n", evtchn_bound_count());
     evtchn_user_for_each(print_user, 0);
     return 0;

@@ -1,8 +1,10 @@
 /* blkfront: block devices from another domain's blkback, through one or
  * more blkif shared rings (multi-queue). The rings, the request ids
  * ("slots") and the queue of requests not yet on a ring are touched with
- * interrupts off: the event handlers complete requests and refill the
- * rings themselves.
+ * interrupts off. A ring's event only wakes the device's thread, which
+ * reads the answers, copies read data out of the persistent pages with
+ * interrupts on, completes requests and refills the rings. The ring
+ * ports are lateeoi: masked from the event until the thread is done.
  *
  * With persistent grants (both ends say feature-persistent) the back-end
  * keeps every grant it is sent mapped until it disconnects, so no
@@ -37,27 +39,19 @@ static void watchdog_arm(struct blkfront *bf)
         timer_arm(&bf->watchdog, time_recent_ns() + WATCH_NS);
 }
 
-/* Timer, interrupts off. Answers found are handled as their event would
- * have; a ring with requests out that did not move at all since the last
- * look gets its back-end notified again (harmless if it was only slow). */
+static void thread_wake_for(struct blkfront *bf, bool watch)
+{
+    unsigned long f = spin_lock_irqsave(&bf->lock);
+    if (watch)
+        bf->watch_due = true;
+    spin_unlock_irqrestore(&bf->lock, f);
+    waitq_wake_all(&bf->ev_wq);
+}
+
+/* Timer, interrupts off: the look itself is the thread's (watch_look). */
 static void watchdog(struct timer *t)
 {
-    struct blkfront *bf = t->arg;
-    if (bf->state != BF_CONNECTED)
-        return;
-    for (unsigned i = 0; i < bf->nqueues; i++) {
-        struct blkfront_queue *q = bf->q[i];
-        if (q->inflight && RING_HAS_UNCONSUMED_RESPONSES(&q->ring)) {
-            bf->rescued++;
-            on_event(q->port, q);
-        } else if (q->inflight && q->ring.rsp_cons == q->watch_cons) {
-            bf->kicked++;
-            evtchn_send(q->port);
-        }
-        q->watch_cons = q->ring.rsp_cons;
-    }
-    if (bf->state == BF_CONNECTED && blkfront_inflight(bf))
-        watchdog_arm(bf);
+    thread_wake_for(t->arg, true);
 }
 
 /* Interrupts off. A free request id, or -1. */
@@ -118,22 +112,11 @@ static int pool_take(struct blkfront_queue *q)
 }
 
 /* Interrupts off. Ends what the part holds (the back-end answered, so it
- * no longer maps its own grants); with persistent grants a read's data
- * is copied out of the pool pages first (copy_out). */
-static void part_release(struct blkfront_queue *q, struct blkfront_part *p, bool copy_out)
+ * no longer maps its own grants). */
+static void part_release(struct blkfront_queue *q, struct blkfront_part *p)
 {
     struct blkfront *bf = q->bf;
     if (bf->persistent) {
-        if (copy_out) {
-            unsigned nseg;
-            blkfront_segments((uintptr_t)p->req->buf + (uintptr_t)p->offset * BLK_SECTOR, p->count,
-                              bf->segs, bf->max_segs, &nseg);
-            for (unsigned i = 0; i < nseg && i < p->nseg; i++)
-                memcpy(frame_ptr(&bf->segs[i]),
-                       (uint8_t *)q->pool_page[p->gref[i]] + bf->segs[i].first * BLK_SECTOR,
-                       seg_bytes(&bf->segs[i]));
-            bf->copies += nseg;
-        }
         for (unsigned i = 0; i < p->nseg; i++)
             if (blkfront_pool_put(&q->pool, p->gref[i]))
                 printk("blkfront: %s: pool page %u given back twice", q->name, p->gref[i]);
@@ -151,6 +134,24 @@ static void part_release(struct blkfront_queue *q, struct blkfront_part *p, bool
     }
     p->indirect = false;
     p->nseg = 0;
+}
+
+/* The device's thread, interrupts on: an answered read's data from the
+ * pool pages into the caller's buffer (up to 512 KiB: not in the upcall).
+ * The part is marked copying, so nothing frees or completes it meanwhile. */
+static void part_copy_out(struct blkfront_queue *q, struct blkfront_part *p)
+{
+    struct blkfront *bf = q->bf;
+    struct blkfront_seg *segs = bf->copy_segs;
+    unsigned nseg;
+    blkfront_segments((uintptr_t)p->req->buf + (uintptr_t)p->offset * BLK_SECTOR, p->count, segs,
+                      bf->max_segs, &nseg);
+    for (unsigned i = 0; i < nseg && i < p->nseg; i++)
+        memcpy(frame_ptr(&segs[i]), (uint8_t *)q->pool_page[p->gref[i]] + segs[i].first * BLK_SECTOR,
+               seg_bytes(&segs[i]));
+    unsigned long f = spin_lock_irqsave(&bf->lock);
+    bf->copies += nseg;
+    spin_unlock_irqrestore(&bf->lock, f);
 }
 
 /* Interrupts off. The indirect page of slot id and its grant: granted
@@ -219,7 +220,7 @@ static int part_post(struct blkfront_queue *q, unsigned id)
                 int idx = pool_take(q);
                 if (idx < 0) {
                     p->nseg = (uint16_t)i;
-                    part_release(q, p, false);
+                    part_release(q, p);
                     return -ENOSPC;
                 }
                 p->gref[i] = (grant_ref_t)idx;
@@ -236,7 +237,7 @@ static int part_post(struct blkfront_queue *q, unsigned id)
                                                 r->op == BLK_WRITE);
                 if (g < 0) {
                     p->nseg = (uint16_t)i;
-                    part_release(q, p, false);
+                    part_release(q, p);
                     return -ENOSPC;
                 }
                 ref = (grant_ref_t)g;
@@ -352,12 +353,18 @@ void blkfront_issue(struct blkfront *bf)
 }
 
 /* Interrupts off. A part is answered: complete its request when it was
- * the last. */
+ * the last. One whose data the thread is copying out finishes when the
+ * copy is done (with the worse of the two statuses). */
 static void part_done(struct blkfront_queue *q, unsigned id, int status)
 {
     struct blkfront_part *p = &q->parts[id];
+    if (p->copying) {
+        if (status && !p->copy_status)
+            p->copy_status = status;
+        return;
+    }
     struct blk_request *r = p->req;
-    part_release(q, p, status == 0 && r->op == BLK_READ);
+    part_release(q, p);
     q->slot_ops[id] = BLKFRONT_SLOT_FREE;
     p->req = 0;
     q->inflight--;
@@ -385,14 +392,36 @@ static void broken(struct blkfront_queue *q, const char *why)
     blkfront_defer_close(bf);
 }
 
+/* Upcall: the port is masked (lateeoi) until the thread has drained the
+ * ring. */
 static void on_event(evtchn_port_t port, void *arg)
 {
     struct blkfront_queue *q = arg;
     struct blkfront *bf = q->bf;
-    if (bf->state == BF_BROKEN || !q->ring.sring)
-        return;
+    unsigned long f = spin_lock_irqsave(&bf->lock);
     q->events++;
+    q->ev_due = true;
+    spin_unlock_irqrestore(&bf->lock, f);
+    thread_wake_for(bf, false);
+}
+
+/* The device's thread. Reads the answers on q's ring (each copied once
+ * into our memory and checked), completes them, and refills the rings;
+ * a read's data is copied out with interrupts on, between two locked
+ * passes. Returns true if there were answers. */
+static bool drain(struct blkfront_queue *q)
+{
+    struct blkfront *bf = q->bf;
+    bool found = false;
+    uint16_t copy_ids[BLKFRONT_MAX_SLOTS];
     for (;;) {
+        unsigned ncopy = 0;
+        int more = 0;
+        unsigned long f = spin_lock_irqsave(&bf->lock);
+        if (bf->state == BF_BROKEN || bf->state == BF_CLOSED || !q->ring.sring) {
+            spin_unlock_irqrestore(&bf->lock, f);
+            return found;
+        }
         RING_IDX prod = READ_ONCE(q->ring.sring->rsp_prod);
         xen_rmb(); /* the index before the responses it covers */
         const char *why = 0;
@@ -400,7 +429,8 @@ static void on_event(evtchn_port_t port, void *arg)
                                    &why);
         if (n < 0) {
             broken(q, why);
-            return;
+            spin_unlock_irqrestore(&bf->lock, f);
+            return found;
         }
         for (RING_IDX i = q->ring.rsp_cons; i != prod; i++) {
             /* Read once into our memory: the back-end may change the ring. */
@@ -408,22 +438,143 @@ static void on_event(evtchn_port_t port, void *arg)
             memcpy(&rsp, RING_GET_RESPONSE(&q->ring, i), sizeof(rsp));
             int status;
             if (blkfront_rsp_check(&rsp, q->slot_ops, bf->ring_size, &status, &why)) {
+                /* Nothing it says is believed: the reads taken for copying
+                 * fail with the rest. */
+                for (unsigned c = 0; c < ncopy; c++)
+                    q->parts[copy_ids[c]].copying = false;
+                q->ring.rsp_cons = i;
                 broken(q, why);
-                return;
+                spin_unlock_irqrestore(&bf->lock, f);
+                return found;
             }
+            found = true;
+            struct blkfront_part *p = &q->parts[rsp.id];
             if (status == -EOPNOTSUPP)
                 printk("blkfront: %s: back-end refused %s (EOPNOTSUPP)", q->name,
-                       blk_op_name(q->parts[rsp.id].req->op));
-            part_done(q, (unsigned)rsp.id, status);
+                       blk_op_name(p->req->op));
+            if (status == 0 && bf->persistent && p->req->op == BLK_READ && p->nseg) {
+                p->copying = true;
+                p->copy_status = 0;
+                copy_ids[ncopy++] = (uint16_t)rsp.id;
+            } else {
+                part_done(q, (unsigned)rsp.id, status);
+            }
         }
         q->ring.rsp_cons = prod;
-        int more;
-        RING_FINAL_CHECK_FOR_RESPONSES(&q->ring, more);
+        if (!ncopy)
+            RING_FINAL_CHECK_FOR_RESPONSES(&q->ring, more);
+        else
+            more = 1; /* look again after the copies */
+        spin_unlock_irqrestore(&bf->lock, f);
+
+        for (unsigned i = 0; i < ncopy; i++)
+            part_copy_out(q, &q->parts[copy_ids[i]]);
+
+        f = spin_lock_irqsave(&bf->lock);
+        for (unsigned i = 0; i < ncopy; i++) {
+            struct blkfront_part *p = &q->parts[copy_ids[i]];
+            p->copying = false;
+            part_done(q, copy_ids[i], p->copy_status);
+        }
+        issue_locked(bf);
+        spin_unlock_irqrestore(&bf->lock, f);
+        waitq_wake_all(&bf->wq);
         if (!more)
-            break;
+            return found;
     }
-    issue_locked(bf);
-    waitq_wake_all(&bf->wq);
+}
+
+/* The 100 ms look while requests are in flight: answers found are handled
+ * as their event would have been (and counted: their event was late or
+ * lost); a ring with requests out that did not move at all since the
+ * last look gets its back-end notified again (harmless if only slow). */
+static void watch_look(struct blkfront *bf)
+{
+    for (unsigned i = 0; i < bf->nqueues && bf->state == BF_CONNECTED; i++) {
+        struct blkfront_queue *q = bf->q[i];
+        unsigned long f = spin_lock_irqsave(&bf->lock);
+        /* An event announced it if one is due (it came after this
+         * pass's drain): not a rescue, the next pass handles it. */
+        bool waiting = q->inflight && RING_HAS_UNCONSUMED_RESPONSES(&q->ring) && !q->ev_due;
+        bool stuck = !waiting && q->inflight && q->ring.rsp_cons == q->watch_cons;
+        if (waiting)
+            bf->rescued++;
+        if (stuck)
+            bf->kicked++;
+        spin_unlock_irqrestore(&bf->lock, f);
+        if (waiting) {
+            evtchn_count_rescued(q->port);
+            drain(q);
+        } else if (stuck) {
+            evtchn_send(q->port);
+        }
+        q->watch_cons = q->ring.rsp_cons;
+    }
+    unsigned long f = spin_lock_irqsave(&bf->lock);
+    if (bf->state == BF_CONNECTED && blkfront_inflight(bf))
+        watchdog_arm(bf);
+    spin_unlock_irqrestore(&bf->lock, f);
+}
+
+static bool thread_has_work(struct blkfront *bf)
+{
+    unsigned long f = spin_lock_irqsave(&bf->lock);
+    bool due = bf->watch_due || bf->thread_stop;
+    for (unsigned i = 0; !due && i < bf->nqueues; i++)
+        due = bf->q[i] && bf->q[i]->ev_due;
+    spin_unlock_irqrestore(&bf->lock, f);
+    return due;
+}
+
+static void bf_thread(void *arg)
+{
+    struct blkfront *bf = arg;
+    for (;;) {
+        /* Nothing is due without an event or the watchdog: a minute's wait. */
+        wait_event_until(&bf->ev_wq, thread_has_work(bf), time_now_ns() + 60 * NS_PER_SEC);
+        unsigned long f = spin_lock_irqsave(&bf->lock);
+        bool stop = bf->thread_stop, watch = bf->watch_due;
+        bf->watch_due = false;
+        spin_unlock_irqrestore(&bf->lock, f);
+        if (stop)
+            break;
+        for (unsigned i = 0; i < bf->nqueues; i++) {
+            struct blkfront_queue *q = bf->q[i];
+            f = spin_lock_irqsave(&bf->lock);
+            bool due = q && q->ev_due;
+            if (due)
+                q->ev_due = false;
+            spin_unlock_irqrestore(&bf->lock, f);
+            if (!due)
+                continue;
+            bool found = drain(q);
+            /* Done: the next event may come (a broken back-end's stay masked). */
+            if (bf->state != BF_BROKEN && q->have_port)
+                evtchn_eoi(q->port, found);
+        }
+        if (watch)
+            watch_look(bf);
+    }
+    unsigned long f = spin_lock_irqsave(&bf->lock);
+    bf->thread_done = true;
+    spin_unlock_irqrestore(&bf->lock, f);
+    waitq_wake_all(&bf->ev_wq);
+    thread_exit();
+}
+
+/* Before bf goes: the thread leaves (it never waits on anything but its
+ * own queue, so a second is plenty). */
+static void thread_stop(struct blkfront *bf)
+{
+    if (!bf->thread)
+        return;
+    unsigned long f = spin_lock_irqsave(&bf->lock);
+    bf->thread_stop = true;
+    spin_unlock_irqrestore(&bf->lock, f);
+    waitq_wake_all(&bf->ev_wq);
+    if (wait_event_until(&bf->ev_wq, bf->thread_done, time_now_ns() + NS_PER_SEC))
+        printk("blkfront: %s: the device's thread did not stop within 1 s", bf->bd.name);
+    bf->thread = 0;
 }
 
 static int submit(struct blkdev *d, struct blk_request *r)
@@ -534,6 +685,7 @@ static int queue_setup(struct blkfront *bf, struct blkfront_queue *q, unsigned o
     if (rc)
         return rc;
     q->have_port = true;
+    evtchn_set_lateeoi(q->port);
     return 0;
 }
 
@@ -609,6 +761,8 @@ static bool end_grant(struct blkfront *bf, grant_ref_t *ref)
  * them: the calls then only tidy our own books. */
 void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot)
 {
+    if (free_pages)
+        thread_stop(bf);
     timer_cancel(&bf->watchdog);
     blkfront_ports_close(bf, xen_forgot);
     for (unsigned qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
@@ -661,7 +815,7 @@ unsigned blkfront_requeue_inflight(struct blkfront *bf)
             if (q->slot_ops[id] == BLKFRONT_SLOT_FREE)
                 continue;
             /* Grants are empty entries now: back to the free list. */
-            part_release(q, p, false);
+            part_release(q, p);
             struct blk_request *r = p->req;
             if (!list_linked(&r->link)) {
                 list_add_tail(bf->queue.next, &r->link); /* at the front */
@@ -691,7 +845,12 @@ void blkfront_init_dev(struct blkfront *bf)
 {
     list_init(&bf->queue);
     waitq_init(&bf->wq);
+    waitq_init(&bf->ev_wq);
+    spin_lock_init(&bf->lock, "blkfront");
     timer_init(&bf->watchdog, watchdog, bf);
+    bf->thread = thread_create(bf->bd.name, bf_thread, bf);
+    if (!bf->thread)
+        printk("blkfront: %s: no thread for the rings: the device will not answer", bf->bd.name);
     bf->bd.ops = &ops;
     bf->bd.priv = bf;
     bf->bd.features = bf->features;

@@ -10,6 +10,7 @@
 #include "blk/blkdev.h"
 #include "kern/wait.h"
 #include "kern/timer.h"
+#include "kern/spinlock.h"
 #include "xen/xenbus_bus.h"
 #include "dev/blkfront/blkfront_rsp.h"
 #include "dev/blkfront/blkfront_alloc.h"
@@ -44,6 +45,10 @@ struct blkfront_part {
     /* Per segment: the grant of the caller's frame, or with persistent
      * grants the index of the pool page that carries its data. */
     grant_ref_t gref[BLKFRONT_MAX_INDIRECT_SEGS];
+    /* Answered, its read data being copied out by the device's thread
+     * (interrupts on); a failure meanwhile waits in copy_status. */
+    bool copying;
+    int copy_status;
 };
 
 struct blkfront;
@@ -68,6 +73,7 @@ struct blkfront_queue {
     void *pool_page[BLKFRONT_POOL_MAX];
     grant_ref_t pool_gref[BLKFRONT_POOL_MAX];
     uint64_t requests, events;
+    bool ev_due;                          /* an event for the thread to handle */
 };
 
 struct blkfront {
@@ -89,9 +95,17 @@ struct blkfront {
     uint64_t submitted, protocol_errors, grants_leaked, reconnects, copies;
     struct timer watchdog;                /* armed while requests are in flight */
     uint64_t rescued, kicked;             /* its finds: answers it handled (its event may be late or lost), rings re-kicked */
+    /* The device's thread reads the rings (the upcall only wakes it) and
+     * copies read data with interrupts on. */
+    struct spinlock lock;                 /* the thread's flags, the rings' answers */
+    struct thread *thread;
+    struct waitq ev_wq;                   /* the thread waits here; its stopper too */
+    bool watch_due, thread_stop, thread_done;
+    struct blkfront_seg copy_segs[BLKFRONT_MAX_INDIRECT_SEGS]; /* the thread's scratch */
 };
 
 /* blkfront.c: the data path. */
+/* Also starts the device's thread (rings_teardown with free_pages stops it). */
 void blkfront_init_dev(struct blkfront *bf);
 /* Rings, grants and event channels for nqueues queues of 2^order pages. */
 int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order);

@@ -2,6 +2,7 @@
  * which bind their own through xen/evtchn.h). A fixed table: a user port
  * is a handle that survives a restore even when its number changes. */
 #include "kern/kernel.h"
+#include "kern/spinlock.h"
 #include "kern/wait.h"
 #include "kern/printf.h"
 #include "xen/evtchn.h"
@@ -11,7 +12,11 @@
 #include "dev/evtchn/evtchn_user.h"
 
 static struct evtchn_user users[EVTCHN_USER_MAX];
+/* The counts and echo_due, shared with the event handler. */
+static struct spinlock users_lock = SPINLOCK_INIT("evtchn-user");
 static struct waitq wq = WAITQ_INIT(wq);
+static struct waitq echo_wq = WAITQ_INIT(echo_wq);
+static bool echo_due[EVTCHN_USER_MAX]; /* an echo port's event not answered yet */
 
 const char *evtchn_user_kind_name(enum evtchn_user_kind k)
 {
@@ -19,17 +24,57 @@ const char *evtchn_user_kind_name(enum evtchn_user_kind k)
     return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
 
-/* Interrupt context: count, answer at once if a ping server, wake waiters. */
+/* Interrupt context: count, and wake the echo thread or the waiters.
+ * Ports of other domains are lateeoi: they stay masked until the echo
+ * is sent or the event is waited for, so a peer that floods its port
+ * gets one event per answer. */
 static void on_event(evtchn_port_t port, void *arg)
 {
     struct evtchn_user *u = arg;
+    unsigned long f = spin_lock_irqsave(&users_lock);
     u->received++;
-    if (u->echo) {
-        if (evtchn_send(u->port) == 0)
-            u->sent++;
-    } else {
+    if (u->echo)
+        echo_due[u - users] = true;
+    else
         u->pending++;
-        waitq_wake_all(&wq);
+    spin_unlock_irqrestore(&users_lock, f);
+    waitq_wake_all(u->echo ? &echo_wq : &wq);
+}
+
+/* An echo port with an event to answer (taken if take): its index. */
+static bool echo_find(bool take, unsigned *i)
+{
+    unsigned long f = spin_lock_irqsave(&users_lock);
+    bool found = false;
+    for (unsigned k = 0; k < EVTCHN_USER_MAX && !found; k++)
+        if (echo_due[k]) {
+            echo_due[k] = !take;
+            *i = k;
+            found = true;
+        }
+    spin_unlock_irqrestore(&users_lock, f);
+    return found;
+}
+
+/* The ping servers' answers, one per event taken. */
+static void echo_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        unsigned i;
+        while (echo_find(true, &i)) {
+            struct evtchn_user *u = &users[i];
+            if (!u->used || !u->echo)
+                continue;
+            bool sent = evtchn_send(u->port) == 0;
+            unsigned long f = spin_lock_irqsave(&users_lock);
+            if (sent)
+                u->sent++;
+            spin_unlock_irqrestore(&users_lock, f);
+            evtchn_eoi(u->port, true);
+        }
+        /* A minute at a time: nothing to do but wait for an event. */
+        wait_event_until(&echo_wq, echo_find(false, &i), time_now_ns() + 60 * NS_PER_SEC);
     }
 }
 
@@ -38,6 +83,7 @@ static struct evtchn_user *slot(void)
     for (unsigned i = 0; i < EVTCHN_USER_MAX; i++)
         if (!users[i].used) {
             users[i] = (struct evtchn_user){ .used = true };
+            echo_due[i] = false;
             return &users[i];
         }
     printk("evtchn: all %u user ports are in use", EVTCHN_USER_MAX);
@@ -57,6 +103,7 @@ int evtchn_user_alloc_unbound(domid_t remote, bool echo, struct evtchn_user **ou
         u->used = false;
         return rc;
     }
+    evtchn_set_lateeoi(u->port);
     *out = u;
     return 0;
 }
@@ -75,14 +122,15 @@ int evtchn_user_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
         u->used = false;
         return rc;
     }
+    evtchn_set_lateeoi(u->port);
     /* Xen marks a freshly bound interdomain port pending (in case the
      * peer sent before); that event is not the peer's: drop it. */
     evtchn_mask(u->port);
     evtchn_clear_pending(u->port);
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&users_lock);
     u->pending = 0;
     u->received = 0;
-    irq_restore(f);
+    spin_unlock_irqrestore(&users_lock, f);
     evtchn_unmask(u->port);
     *out = u;
     return 0;
@@ -109,8 +157,10 @@ int evtchn_user_notify(struct evtchn_user *u)
     if (u->closed)
         return -ENOTCONN;
     int rc = evtchn_send(u->port);
+    unsigned long f = spin_lock_irqsave(&users_lock);
     if (rc == 0)
         u->sent++;
+    spin_unlock_irqrestore(&users_lock, f);
     return rc;
 }
 
@@ -135,9 +185,11 @@ int evtchn_user_wait(struct evtchn_user *u, uint64_t deadline)
 {
     int rc = wait_event_until(&wq, u->pending > 0, deadline);
     if (rc == 0) {
-        unsigned long f = irq_save();
+        unsigned long f = spin_lock_irqsave(&users_lock);
         u->pending--;
-        irq_restore(f);
+        spin_unlock_irqrestore(&users_lock, f);
+        if (u->kind != EU_VIRQ)
+            evtchn_eoi(u->port, true); /* taken: the next event may come */
         return 0;
     }
     if (evtchn_user_peer_closed(u))
@@ -214,8 +266,8 @@ static void user_resume(bool cancelled)
             /* evtchn_resume bound it again already: find where. */
             rc = -ENOENT;
             for (evtchn_port_t p = 0; p < EVTCHN_MAX_PORTS; p++) {
-                const struct evtchn_binding *b = evtchn_binding(p);
-                if (b && b->arg == u && b->handler == on_event) {
+                struct evtchn_binding b;
+                if (evtchn_binding_get(p, &b) && b.arg == u && b.handler == on_event) {
                     u->port = p;
                     rc = 0;
                 }
@@ -237,6 +289,8 @@ static void user_resume(bool cancelled)
                                                      "user", &u->port);
             break;
         }
+        if (rc == 0 && u->kind != EU_VIRQ)
+            evtchn_set_lateeoi(u->port);
         if (rc) {
             u->closed = true;
             printk("evtchn: user port %u (%s, domain %u) did not survive the restore: %s", old,
@@ -253,4 +307,6 @@ static struct suspend_hook hook = { "evtchn-user", 0, user_resume, { 0, 0 } };
 void evtchn_user_init(void)
 {
     suspend_hook_add(&hook);
+    if (!thread_create("evtchn-echo", echo_thread, 0))
+        printk("evtchn: no thread for the ping servers' answers");
 }

@@ -8,8 +8,9 @@
  * and a frame the back-end spreads over several receive slots is
  * reassembled. The event handler only wakes the interface's thread,
  * which reads every queue's rings (every response copied once and
- * checked by netfront_rsp.c), hands frames to the stack and posts the
- * buffers again. */
+ * checked by netfront_rsp.c), copies each frame out of the buffers the
+ * back-end can still write, hands the copy to the stack and posts the
+ * buffers again. The ring ports are lateeoi (see eoi_ports). */
 #include "kern/kernel.h"
 #include "kern/printf.h"
 #include "kern/sched.h"
@@ -37,6 +38,7 @@
 #define IDLE_AFTER_NS (2 * NS_PER_SEC)
 #define RELEASE_TIMEOUT_NS (5 * NS_PER_SEC) /* for the back-end to let go of a closed device */
 #define FRAME_PAGES ((NETFRONT_RX_FRAME_MAX + PAGE_SIZE - 1) / PAGE_SIZE)
+_Static_assert(FRAME_PAGES * PAGE_SIZE >= NETFRONT_RX_FRAME_MAX, "q->frame holds any frame");
 /* Transmit completions are asked for only when this many are due: they
  * free nothing the stack waits for (frames are copied into our own
  * buffers), so an event per frame would only wake us and cost netback a
@@ -88,7 +90,7 @@ struct netfront {
     struct waitq wq;      /* the thread waits here for events */
     struct waitq tx_wq;   /* senders wait here for free slots */
     bool kicked, stop;
-    bool in_poll;         /* the thread is in the rings (frames handed up point into them) */
+    bool in_poll;         /* the thread is in the rings */
     uint64_t kicks;       /* events on any queue: a sender waiting for slots looks again */
     uint64_t protocol_errors, csum_trusted;
     uint64_t polls;
@@ -239,23 +241,18 @@ static bool poll_rx(struct nf_queue *q)
             }
             q->rx_posted[r.id] = false;
             q->rx.rsp_cons = i + 1;
-            const uint8_t *data = (const uint8_t *)q->rx_buf[r.id] + r.offset;
-            if (rc == NETFRONT_RX_FRAME && q->chain.slots == 1) {
-                /* One slot: handed up from the buffer itself. */
+            /* Copied out of the page the back-end can still write before
+             * anything parses it: the stack sees only our copy. The size
+             * is checked (netfront_rx_step: inside the page, the chain no
+             * longer than NETFRONT_RX_FRAME_MAX, which q->frame holds). */
+            if (n)
+                memcpy(q->frame + q->chain.len - n,
+                       (const uint8_t *)q->rx_buf[r.id] + r.offset, n);
+            if (rc == NETFRONT_RX_FRAME) {
                 if (q->chain.dropped)
                     nf->nif.st.rx_dropped++;
                 else
-                    deliver(q, data, n);
-            } else {
-                /* A chain: gathered, and the buffer is free at once. */
-                if (n)
-                    memcpy(q->frame + q->chain.len - n, data, n);
-                if (rc == NETFRONT_RX_FRAME) {
-                    if (q->chain.dropped)
-                        nf->nif.st.rx_dropped++;
-                    else
-                        deliver(q, q->frame, q->chain.len);
-                }
+                    deliver(q, q->frame, q->chain.len);
             }
             if (rc == NETFRONT_RX_FRAME)
                 q->chain = (struct netfront_rx_chain){ 0 };
@@ -280,13 +277,47 @@ static void poll_rings(struct netfront *nf)
             poll_rx(nf->q[i]);
 }
 
-/* Received frames nobody announced (transmit completions wait anyway). */
+static evtchn_port_t rx_port_of(const struct nf_queue *q)
+{
+    return q->have_rx_port ? q->rx_port : q->port;
+}
+
+/* Received frames nobody announced (transmit completions wait anyway);
+ * counted on the port that should have announced them. */
 static bool rings_have_work(struct netfront *nf)
 {
+    bool found = false;
     for (unsigned i = 0; nf->state == NF_CONNECTED && i < nf->nq; i++)
-        if (RING_HAS_UNCONSUMED_RESPONSES(&nf->q[i]->rx))
-            return true;
-    return false;
+        if (RING_HAS_UNCONSUMED_RESPONSES(&nf->q[i]->rx)) {
+            evtchn_count_rescued(rx_port_of(nf->q[i]));
+            found = true;
+        }
+    return found;
+}
+
+/* The ring ports are lateeoi: masked by the upcall from the event on, so
+ * a back-end raising them in a loop gets one upcall per pass of this
+ * thread. They are unmasked as a pass starts rather than after it: the
+ * pass may block in the stack (on a lock a sender holds), and a sender
+ * out of transmit slots needs the completion events meanwhile. Whatever
+ * comes after the unmask is delivered (through Xen) and makes one more
+ * pass. */
+static void eoi_ports(struct netfront *nf)
+{
+    /* Whatever the state, but a broken back-end's ports stay masked. (A
+     * suspend that is cancelled keeps the ports: one masked meanwhile
+     * must not stay so.) */
+    if (nf->state == NF_BROKEN)
+        return;
+    for (unsigned i = 0; i < nf->nq; i++) {
+        struct nf_queue *q = nf->q[i];
+        bool rx_work = q->rx.sring && RING_HAS_UNCONSUMED_RESPONSES(&q->rx);
+        bool tx_work = q->tx.sring && RING_HAS_UNCONSUMED_RESPONSES(&q->tx);
+        if (q->have_rx_port)
+            evtchn_eoi(q->rx_port, rx_work);
+        if (q->have_port)
+            evtchn_eoi(q->port, q->have_rx_port ? tx_work : rx_work || tx_work);
+    }
 }
 
 static void nf_thread(void *arg)
@@ -311,13 +342,14 @@ static void nf_thread(void *arg)
          * timer is not reprogrammed per packet. */
         uint64_t deadline = busy ? (now / RESCUE_POLL_NS + 2) * RESCUE_POLL_NS
                                  : now + 60 * NS_PER_SEC;
-        if (wait_event_until(&nf->wq, nf->kicked || nf->stop, deadline)) {
+        if (wait_event_until(&nf->wq, nf->kicked || nf->stop, deadline) && !nf->kicked) {
             if (!rings_have_work(nf))
                 continue;
             nf->rescued++; /* work was waiting and no event came */
         }
         nf->kicked = false;
         last_busy = now; /* the time before the wait is close enough */
+        eoi_ports(nf);
         if (nf->state == NF_CONNECTED) {
             nf->in_poll = true;
             poll_rings(nf);
@@ -629,12 +661,16 @@ static int queue_setup(struct netfront *nf, struct nf_queue *q)
         rc = grant_page(nf, q->rx_buf[i], false, &q->rx_ref[i]);
     for (unsigned i = 0; !rc && i < TX_BUFS; i++)
         rc = grant_page(nf, q->tx_buf[i], true, &q->tx_ref[i]);
-    if (!rc && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->port)))
+    if (!rc && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->port))) {
         q->have_port = true;
+        evtchn_set_lateeoi(q->port);
+    }
     /* Split event channels: the back-end's transmit and receive work are
      * kicked separately. One handler serves both. */
-    if (!rc && nf->split && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->rx_port)))
+    if (!rc && nf->split && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->rx_port))) {
         q->have_rx_port = true;
+        evtchn_set_lateeoi(q->rx_port);
+    }
     if (rc)
         return rc;
     for (unsigned i = 0; i < TX_BUFS; i++)

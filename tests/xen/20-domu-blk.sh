@@ -113,3 +113,20 @@ xenstore-read "$fe/multi-queue-num-queues" >/dev/null 2>&1 && fail "multi-queue-
 blk_checks blk2
 line=$(xvda_counts "$(shell_run blk2 'blk list')")
 expect_match "$line" 'copies 0, grants leaked 0' "no copies and no leaked grants without persistent grants"
+
+# Lost events (issue 12, item 14). Before the upcall stopped doing the
+# rings' work with interrupts off, blkfront's watchdog found answers no
+# event had announced on this host: 23 in 170 events on blk, 13 in 1839 on
+# blk2 (each a 100 ms stall); since, 0 in 2471 and 0 in 1607. A rescue
+# poll can still race a notification on its way, so the bound is 1 in 200
+# events, which the old rate (1 in 140) exceeds. Kicking a back-end that
+# did not move in 100 ms is only noted: a slow back-end.
+shell_run blk2 'blk bench xvda rand read 4096 8 2' 60 | grep -q ' 0 errors' || fail "bench on blk2"
+line=$(xvda_counts "$(shell_run blk2 'blk list')")
+rescue=$(grep -oE 'answers found by the watchdog [0-9]+, back-end kicked again [0-9]+' <<<"$line" || true)
+note "blk2 xvda: $(grep -oE 'q0 [0-9]+ requests [0-9]+ events' <<<"$line" || true), $rescue"
+note "blk2 evtchn: $(shell_run blk2 evtchn | grep -E 'upcalls| xvd' | tr '\n' ';' || true)"
+[[ $line =~ q0\ [0-9]+\ requests\ ([0-9]+)\ events ]] || fail "no event count: $line"
+events=${BASH_REMATCH[1]}
+[[ $rescue =~ watchdog\ ([0-9]+), ]] || fail "no watchdog count: $line"
+[ $((BASH_REMATCH[1] * 200)) -le "$events" ] || fail "the watchdog found ${BASH_REMATCH[1]} answers in $events events (more than 1 in 200)"

@@ -113,3 +113,16 @@ save_restore_pinged na 10.0.0.21 150 'netfront: eth0: connected'
 note "$(shell_run na "net stats" | tail -1)"
 expect_match "$(shell_run na 'ping 10.0.0.1 10' 60)" '10 sent, 10 received' "ping after the restore"
 expect_match "$(shell_run na ifconfig)" 'ether 00:16:3e:00:00:21 inet 10.0.0.21' "same MAC and address after the restore"
+
+# Lost events (issue 12, item 14): the 50 ms look at busy rings found
+# frames no event had announced 0 times in 2291 polls before the ring
+# ports became lateeoi with the unmask done by Xen, once in 2282 since (a
+# look can race a notification on its way): at most 1 in 200 polls, on
+# either guest, which a port left masked or a lost unmask would exceed.
+for g in na nb; do
+  out=$(shell_run "$g" 'net stats')
+  note "$g: $(grep -oE '[0-9]+ polls, [0-9]+ found without an event' <<<"$out" || true); $(shell_run "$g" evtchn | grep -E 'upcalls| eth0' | tr '\n' ';' || true)"
+  [[ $out =~ ([0-9]+)\ polls,\ ([0-9]+)\ found\ without\ an\ event ]] || fail "$g: no rescue count: $out"
+  [ $((BASH_REMATCH[2] * 200)) -le "${BASH_REMATCH[1]}" ] ||
+    fail "$g: the rescue poll found frames ${BASH_REMATCH[2]} times in ${BASH_REMATCH[1]} polls (more than 1 in 200)"
+done
