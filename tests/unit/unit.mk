@@ -13,7 +13,8 @@ UNIT_LDLIBS := -lcmocka
 
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
-	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp
+	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp \
+	xenbus_fsm xenbus_enum
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -28,6 +29,8 @@ unit_src_cons_ring       := dev/console/cons_ring.c
 unit_src_pvclock         := xen/pvclock.c
 unit_src_line_edit       := shell/line_edit.c shell/args.c lib/string.c
 unit_src_xenbus_state    := xen/xenbus_state.c
+unit_src_xenbus_fsm      := xen/xenbus_fsm.c
+unit_src_xenbus_enum     := xen/xenbus_enum.c lib/string.c
 unit_src_balloon_plan    := dev/balloon/balloon_plan.c
 unit_src_blkfront_rsp    := dev/blkfront/blkfront_rsp.c blk/blk_check.c
 unit_src_blkfront_alloc  := dev/blkfront/blkfront_alloc.c
