@@ -42,6 +42,7 @@ void xenbus_back_driver_register(struct xenbus_driver *drv)
  * device's own keys (online, state): that device looks again. */
 static void backend_fired(struct xs_watch *w, const char *path)
 {
+    (void)w;
     const char *rel = path;
     if (rel[0] == '/') { /* an absolute path: from our home on */
         const char *b = strstr(rel, "/backend");
@@ -69,6 +70,7 @@ static struct xs_watch backend_watch = { .path = "backend", .cb = backend_fired 
 
 static int start(struct xenbus_half *h)
 {
+    (void)h;
     return xs_watch_add(&backend_watch); /* fires once: the first scan */
 }
 

@@ -62,6 +62,7 @@ void xenbus_dev_put(struct xenbus_device *dev)
 
 static void otherend_fired(struct xs_watch *w, const char *path)
 {
+    (void)path;
     struct xenbus_device *dev = w->arg;
     dev->otherend_pending = true;
     xenbus_core_kick();
@@ -94,7 +95,7 @@ bool xenbus_core_own_changed(const char *nodename)
     struct list *pos;
     list_for_each(pos, &devices) {
         struct xenbus_device *d = list_entry(pos, struct xenbus_device, link);
-        if (strcmp(d->nodename, nodename) == 0) {
+        if (d->probed && strcmp(d->nodename, nodename) == 0) {
             d->own_pending = true;
             found = true;
         }
@@ -468,8 +469,17 @@ static void process_all(void)
     gnttab_park_retry();
 }
 
+void xenbus_core_run_once(void)
+{
+    if (mutex_lock_within(&bus_lock, SUSPEND_LOCK_NS))
+        return;
+    process_all();
+    mutex_unlock(&bus_lock);
+}
+
 static void bus_thread(void *arg)
 {
+    (void)arg;
     for (;;) {
         wait_event_until(&bus_wq, work_pending(), next_deadline(time_now_ns()));
         if (mutex_lock_until(&bus_lock, time_now_ns() + 3600 * NS_PER_SEC))
@@ -594,6 +604,7 @@ static struct suspend_hook bus_suspend_hook = { "xenbus", bus_suspend, bus_resum
 
 static void bus_shutdown(unsigned reason)
 {
+    (void)reason;
     struct list *pos;
     list_for_each(pos, &devices) {
         struct xenbus_device *d = list_entry(pos, struct xenbus_device, link);

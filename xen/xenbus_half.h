@@ -38,10 +38,14 @@ void xenbus_core_sync(struct xenbus_half *h, struct xenbus_driver *drv, const ch
  * error with otherend emptied. */
 int xenbus_core_read_otherend(struct xenbus_device *dev, const char *path_key,
                               const char *id_key);
+/* One round of the bus thread's work (scans, state changes, retries,
+ * deadlines, removals), as the thread does it; for host tests. */
+void xenbus_core_run_once(void);
 /* Any context: wakes the bus thread. */
 void xenbus_core_kick(void);
-/* Any context: marks the device with this nodename, if known, as having
- * its own node changed (own_pending); false if unknown. */
+/* Any context: marks the attached device with this nodename as having
+ * its own node changed (own_pending); false if there is none (a device
+ * not probed yet is for a scan to look at again). */
 bool xenbus_core_own_changed(const char *nodename);
 /* Bus thread: the device goes away at the end of this round. */
 void xenbus_core_remove_later(struct xenbus_device *dev);
