@@ -14,7 +14,7 @@ UNIT_LDLIBS := -lcmocka
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
 	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp \
-	xenbus_fsm xenbus_enum xenbus_queues xenbus_back
+	xenbus_fsm xenbus_enum xenbus_queues xenbus_back gnttab_park
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -39,6 +39,8 @@ unit_src_xenbus_back     := xen/xenbus_core.c xen/xenbus_back.c xen/xenbus_fsm.c
 	kern/printf.c kern/errno.c lib/string.c
 UNIT_STUB_OBJS := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,tests/unit/test_xenbus_back.c xen/xenbus_core.c \
 	xen/xenbus_back.c xen/xenbus_client.c xen/xenbus.c)
+unit_src_gnttab_park     := xen/gnttab_park.c lib/string.c
+UNIT_STUB_OBJS += $(patsubst %.c,$(UNIT_DIR)/obj/%.o,tests/unit/test_gnttab_park.c xen/gnttab_park.c)
 $(UNIT_STUB_OBJS): UNIT_CFLAGS := -iquote tests/unit/stub $(UNIT_CFLAGS)
 unit_src_balloon_plan    := dev/balloon/balloon_plan.c
 unit_src_blkfront_rsp    := dev/blkfront/blkfront_rsp.c blk/blk_check.c
