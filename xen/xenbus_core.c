@@ -240,9 +240,11 @@ static bool act(struct xenbus_device *d, enum xenbus_action a)
  * until it settles. */
 static void step(struct xenbus_device *d)
 {
+    if (d->phase == XB_PHASE_CLOSING || d->phase == XB_PHASE_CLOSED)
+        d->close_requested = false; /* closing already */
     for (unsigned guard = 0; guard < 8 && d->key[0]; guard++) {
         enum xenbus_action a;
-        if (d->close_requested && d->phase != XB_PHASE_CLOSING && d->phase != XB_PHASE_CLOSED)
+        if (d->close_requested)
             a = XB_ACT_CLOSE;
         else if (d->phase == XB_PHASE_CLOSING && d->close_deadline &&
                  time_now_ns() >= d->close_deadline) {

@@ -499,9 +499,10 @@ static void describe(struct blkdev *d, char *buf, size_t cap)
 static const struct blkdev_ops ops = { .submit = submit, .describe = describe };
 
 /* Interrupts off. Fails the queue; and what is on the rings once the
- * back-end let go of it, or with persistent grants (no caller's buffer
- * is granted then). A non-persistent request still on a ring waits:
- * its buffer may be mapped by the back-end until it closes. */
+ * back-end let go of it, or when it broke the protocol with persistent
+ * grants (no caller's buffer is granted then, and nothing it answers is
+ * believed). Otherwise a request on a ring waits: its buffer may be
+ * mapped by the back-end until it closes, and its answer may still come. */
 static void fail_all(struct blkfront *bf, int status)
 {
     while (!list_empty(&bf->queue)) {
@@ -512,7 +513,7 @@ static void fail_all(struct blkfront *bf, int status)
         if (r->parts == 0)
             blk_complete(&bf->bd, r, r->status);
     }
-    if (!bf->persistent && !bf->let_go)
+    if (!bf->let_go && !(bf->persistent && bf->state == BF_BROKEN))
         return;
     for (unsigned i = 0; i < bf->nqueues; i++) {
         struct blkfront_queue *q = bf->q[i];

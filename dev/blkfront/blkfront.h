@@ -110,8 +110,8 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
 unsigned blkfront_inflight(struct blkfront *bf);
 void blkfront_issue(struct blkfront *bf);
 /* Fails the requests not on a ring; those on a ring only once the
- * back-end let go (let_go) or with persistent grants (their buffers were
- * never granted). */
+ * back-end let go (let_go), or after a protocol violation with
+ * persistent grants (their buffers were never granted). */
 void blkfront_fail_all(struct blkfront *bf, int status);
 /* Closing: completes the answers the back-end left on the rings. */
 void blkfront_drain_answered(struct blkfront *bf);
