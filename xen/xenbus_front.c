@@ -31,6 +31,7 @@ void xenbus_driver_register(struct xenbus_driver *drv)
 
 static void device_dir_fired(struct xs_watch *w, const char *path)
 {
+    (void)w, (void)path;
     front.scan_pending = true;
     xenbus_core_kick();
 }
@@ -39,6 +40,7 @@ static struct xs_watch device_watch = { .path = "device", .cb = device_dir_fired
 
 static int start(struct xenbus_half *h)
 {
+    (void)h;
     /* The watch fires once at once: that first scan probes what exists. */
     return xs_watch_add(&device_watch);
 }

@@ -14,7 +14,7 @@ UNIT_LDLIBS := -lcmocka
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
 	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp \
-	xenbus_fsm xenbus_enum xenbus_queues xenbus_back gnttab_park
+	xenbus_fsm xenbus_enum xenbus_queues xenbus_back xenbus_front gnttab_park
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -34,11 +34,13 @@ unit_src_xenbus_enum     := xen/xenbus_enum.c lib/string.c
 unit_src_xenbus_queues   := xen/xenbus_queues.c
 # The back half and the core against a stub XenStore (in the test); the
 # stub arch/x86/cpu.h makes "interrupts off" a counter on the host.
-unit_src_xenbus_back     := xen/xenbus_core.c xen/xenbus_back.c xen/xenbus_fsm.c xen/xenbus_enum.c \
+unit_src_xenbus_back     := tests/unit/xenbus_stub.c xen/xenbus_core.c xen/xenbus_back.c xen/xenbus_fsm.c xen/xenbus_enum.c \
 	xen/xenbus_client.c xen/xenbus_queues.c xen/xenbus.c xen/xenbus_state.c xen/xs_wire_codec.c \
 	kern/printf.c kern/errno.c lib/string.c
-UNIT_STUB_OBJS := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,tests/unit/test_xenbus_back.c xen/xenbus_core.c \
+UNIT_STUB_OBJS := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,tests/unit/test_xenbus_back.c tests/unit/xenbus_stub.c \
+	tests/unit/test_xenbus_front.c xen/xenbus_core.c xen/xenbus_front.c \
 	xen/xenbus_back.c xen/xenbus_client.c xen/xenbus.c)
+unit_src_xenbus_front    := $(subst xen/xenbus_back.c,xen/xenbus_front.c,$(unit_src_xenbus_back))
 unit_src_gnttab_park     := xen/gnttab_park.c lib/string.c
 UNIT_STUB_OBJS += $(patsubst %.c,$(UNIT_DIR)/obj/%.o,tests/unit/test_gnttab_park.c xen/gnttab_park.c)
 $(UNIT_STUB_OBJS): UNIT_CFLAGS := -iquote tests/unit/stub $(UNIT_CFLAGS)
