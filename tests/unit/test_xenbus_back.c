@@ -25,22 +25,12 @@
 #include "tests/unit/xenbus_stub.h"
 
 /* --- the test back-end driver -------------------------------------------- */
-static char calls[256];
 static int attach_rc;
+#define calls stub_calls
+#define called stub_called
+#define t_probe stub_probe
 static unsigned removed;
 
-static void called(const char *what)
-{
-    strcat(calls, what);
-    strcat(calls, " ");
-}
-static int t_probe(struct xenbus_device *d)
-{
-    called("probe");
-    xenbus_dev_get(d);
-    d->priv = d;
-    return 0;
-}
 static int t_attach(struct xenbus_device *d)
 {
     called("attach");
@@ -100,7 +90,6 @@ static int setup(void **state)
 {
     (void)state;
     stub_reset();
-    calls[0] = 0;
     attach_rc = 0;
     removed = 0;
     return 0;

@@ -25,21 +25,11 @@
 #define BE "/local/domain/0/backend/vbd/9/51712"
 #define BE2 "/local/domain/0/backend/vbd/10/51712"
 
-static char calls[512];
 static int attach_rc;
+#define calls stub_calls
+#define called stub_called
+#define t_probe stub_probe
 
-static void called(const char *what)
-{
-    strcat(calls, what);
-    strcat(calls, " ");
-}
-static int t_probe(struct xenbus_device *d)
-{
-    called("probe");
-    xenbus_dev_get(d);
-    d->priv = d;
-    return 0;
-}
 static int t_attach(struct xenbus_device *d)
 {
     called("attach");
@@ -112,7 +102,6 @@ static int setup(void **state)
 {
     (void)state;
     stub_reset();
-    calls[0] = 0;
     attach_rc = 0;
     backend_dir = BE;
     backend_answers = true;

@@ -13,6 +13,7 @@
 #include "kern/wait.h"
 #include "kern/spinlock.h"
 #include "xen/xenstore.h"
+#include "xen/xenbus_bus.h"
 #include "xen/gnttab_park.h"
 #include "xen/suspend.h"
 #include "xen/shutdown.h"
@@ -244,8 +245,25 @@ int xs_watch_remove(struct xs_watch *w)
     return 0;
 }
 
+char stub_calls[512];
+
+void stub_called(const char *what)
+{
+    strcat(stub_calls, what);
+    strcat(stub_calls, " ");
+}
+
+int stub_probe(struct xenbus_device *d)
+{
+    stub_called("probe");
+    xenbus_dev_get(d);
+    d->priv = d;
+    return 0;
+}
+
 void stub_reset(void)
 {
+    stub_calls[0] = 0;
     memset(store, 0, sizeof(store));
     nlog = 0;
     stub_on_wait = 0;
