@@ -58,7 +58,6 @@
 #include <xen/xen.h>
 #include <xen/io/xenbus.h>
 #include <xen/event_channel.h>
-#include <xen/grant_table.h>
 #include "kern/list.h"
 #include "xen/xenstore.h"
 #include "xen/xenbus_fsm.h"
@@ -152,14 +151,6 @@ int xenbus_dev_read_otherend(struct xenbus_device *dev, const char *node, char *
  * (offered: what the back-end said, 1 without). */
 unsigned xenbus_dev_queues(struct xenbus_device *dev, unsigned ours, const char *cmdline_key,
                            unsigned *offered);
-/* Grants the other end n contiguous pages (a ring, a buffer): refs[0..n).
- * 0, or the error with none of them granted. */
-int xenbus_dev_grant_pages(struct xenbus_device *dev, void *pages, unsigned n, bool readonly,
-                           grant_ref_t *refs);
-/* An unbound event channel for the other end, handled by h(port, arg);
- * *have set once it exists (for xenbus_dev_ports_close). */
-int xenbus_dev_alloc_port(struct xenbus_device *dev, void (*h)(evtchn_port_t port, void *arg),
-                          void *arg, const char *name, evtchn_port_t *port, bool *have);
 /* Closes (or after a restore only forgets) the event channels whose
  * have[i] is set, and clears them. */
 void xenbus_dev_ports_close(evtchn_port_t *ports, bool *have, unsigned n, bool xen_forgot);

@@ -3,13 +3,11 @@
 #include <stdarg.h>
 #include "kern/kernel.h"
 #include "kern/printf.h"
-#include "kern/page_alloc.h"
 #include "xen/xenbus.h"
 #include "xen/xenbus_bus.h"
 #include "xen/xenbus_queues.h"
 #include "xen/xs_wire_codec.h"
 #include "xen/evtchn.h"
-#include "xen/gnttab.h"
 #include "kern/cmdline.h"
 
 int xenbus_dev_write(struct xenbus_device *dev, xs_tx_t tx, const char *node, const char *val)
@@ -93,31 +91,4 @@ void xenbus_dev_ports_close(evtchn_port_t *ports, bool *have, unsigned n, bool x
             evtchn_close(ports[i]);
         have[i] = false;
     }
-}
-
-int xenbus_dev_grant_pages(struct xenbus_device *dev, void *pages, unsigned n, bool readonly,
-                           grant_ref_t *refs)
-{
-    uint64_t gfn = (uint64_t)(uintptr_t)pages >> PAGE_SHIFT;
-    for (unsigned i = 0; i < n; i++) {
-        int64_t ref = gnttab_grant_access(dev->otherend_id, gfn + i, readonly);
-        if (ref < 0) {
-            while (i-- > 0) { /* never published: nobody maps them */
-                gnttab_end_access(refs[i]);
-                refs[i] = 0;
-            }
-            return (int)ref;
-        }
-        refs[i] = (grant_ref_t)ref;
-    }
-    return 0;
-}
-
-int xenbus_dev_alloc_port(struct xenbus_device *dev, evtchn_handler_t h, void *arg,
-                          const char *name, evtchn_port_t *port, bool *have)
-{
-    int rc = evtchn_alloc_unbound(dev->otherend_id, h, arg, name, port);
-    if (rc == 0)
-        *have = true;
-    return rc;
 }

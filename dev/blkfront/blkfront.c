@@ -556,10 +556,19 @@ static int queue_setup(struct blkfront *bf, struct blkfront_queue *q, unsigned o
     memset(s, 0, PAGE_SIZE << order);
     SHARED_RING_INIT(s);
     FRONT_RING_INIT(&q->ring, s, PAGE_SIZE << order);
-    int rc = xenbus_dev_grant_pages(bf->xdev, q->ring_pages, 1u << order, false, q->ring_ref);
-    if (!rc)
-        rc = xenbus_dev_alloc_port(bf->xdev, on_event, q, q->name, &q->port, &q->have_port);
-    return rc;
+    for (unsigned i = 0; i < (1u << order); i++) {
+        int64_t ref = gnttab_grant_access(bf->xdev->otherend_id,
+                                          ((uint64_t)(uintptr_t)q->ring_pages >> PAGE_SHIFT) + i,
+                                          false);
+        if (ref < 0)
+            return (int)ref;
+        q->ring_ref[i] = (grant_ref_t)ref;
+    }
+    int rc = evtchn_alloc_unbound(bf->xdev->otherend_id, on_event, q, q->name, &q->port);
+    if (rc)
+        return rc;
+    q->have_port = true;
+    return 0;
 }
 
 int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order)

@@ -520,7 +520,12 @@ static void configure_address(struct netfront *nf)
 
 static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *ref)
 {
-    return xenbus_dev_grant_pages(nf->xdev, p, 1, readonly, ref);
+    int64_t r = gnttab_grant_access(nf->xdev->otherend_id, (uint64_t)(uintptr_t)p >> PAGE_SHIFT,
+                                    readonly);
+    if (r < 0)
+        return (int)r;
+    *ref = (grant_ref_t)r;
+    return 0;
 }
 
 /* 1 if the back-end still has the page mapped: the grant is then parked
@@ -646,6 +651,7 @@ static struct nf_queue *queue_get(struct netfront *nf, unsigned index)
 /* Rings initialised and granted, buffers granted, port(s) allocated. */
 static int queue_setup(struct netfront *nf, struct nf_queue *q)
 {
+    domid_t be = nf->xdev->otherend_id;
     memset(q->tx_ring_page, 0, PAGE_SIZE);
     memset(q->rx_ring_page, 0, PAGE_SIZE);
     SHARED_RING_INIT((struct netif_tx_sring *)q->tx_ring_page);
@@ -659,13 +665,12 @@ static int queue_setup(struct netfront *nf, struct nf_queue *q)
         rc = grant_page(nf, q->rx_buf[i], false, &q->rx_ref[i]);
     for (unsigned i = 0; !rc && i < TX_BUFS; i++)
         rc = grant_page(nf, q->tx_buf[i], true, &q->tx_ref[i]);
-    if (!rc)
-        rc = xenbus_dev_alloc_port(nf->xdev, on_event, q, nf->nif.name, &q->port, &q->have_port);
+    if (!rc && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->port)))
+        q->have_port = true;
     /* Split event channels: the back-end's transmit and receive work are
      * kicked separately. One handler serves both. */
-    if (!rc && nf->split)
-        rc = xenbus_dev_alloc_port(nf->xdev, on_event, q, nf->nif.name, &q->rx_port,
-                                   &q->have_rx_port);
+    if (!rc && nf->split && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->rx_port)))
+        q->have_rx_port = true;
     if (rc)
         return rc;
     for (unsigned i = 0; i < TX_BUFS; i++)

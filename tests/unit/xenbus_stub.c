@@ -18,7 +18,6 @@
 #include "xen/suspend.h"
 #include "xen/shutdown.h"
 #include "xen/evtchn.h"
-#include "xen/gnttab.h"
 #include "xen/xs_wire_codec.h"
 #include "tests/unit/xenbus_stub.h"
 
@@ -90,18 +89,6 @@ void suspend_hook_add(struct suspend_hook *h) { bus_hook = h; }
 void shutdown_hook_add(struct shutdown_hook *h) { (void)h; }
 unsigned gnttab_park_retry(void) { return 0; }
 void gnttab_park_get_stats(struct gnttab_park_stats *st) { memset(st, 0, sizeof(*st)); }
-int64_t gnttab_grant_access(domid_t domid, uint64_t gfn, bool readonly)
-{
-    (void)domid, (void)gfn, (void)readonly;
-    return -ENOSPC;
-}
-int gnttab_end_access(grant_ref_t ref) { (void)ref; return 0; }
-int evtchn_alloc_unbound(domid_t remote, evtchn_handler_t h, void *arg, const char *name,
-                         evtchn_port_t *port)
-{
-    (void)remote, (void)h, (void)arg, (void)name, (void)port;
-    return -ENOSPC;
-}
 int evtchn_close(evtchn_port_t port) { (void)port; return 0; }
 void evtchn_unbind(evtchn_port_t port) { (void)port; }
 const char *kernel_cmdline = "";
