@@ -60,14 +60,15 @@ static void print_device(struct xenbus_device *d, void *arg)
 {
     enum xenbus_state ours = XenbusStateUnknown;
     xenbus_read_state(d->nodename, &ours);
-    shell_printf("  %-20s %-12s %-12s domain %-5u %s%s\n", d->nodename, xenbus_state_name(ours),
-                 xenbus_state_name(d->otherend_state), d->otherend_id,
-                 d->otherend[0] ? d->otherend : "(no back-end)", d->probed ? "" : " (not attached)");
+    shell_printf("  %-20s %-12s %-12s %-9s domain %-5u %s%s\n", d->nodename,
+                 xenbus_state_name(ours), xenbus_state_name(d->otherend_state),
+                 xenbus_phase_name(d->phase), d->otherend_id,
+                 d->otherend[0] ? d->otherend : "(no other end)", d->probed ? "" : " (not attached)");
 }
 
 static int cmd_devices(int argc, char **argv)
 {
-    shell_printf("  %-20s %-12s %-12s back-end\n", "device", "state", "back-end");
+    shell_printf("  %-20s %-12s %-12s %-9s other end\n", "device", "state", "other end", "phase");
     xenbus_for_each_device(print_device, 0);
     return 0;
 }

@@ -34,6 +34,7 @@ struct state_wait {
 
 static void state_changed(struct xs_watch *w, const char *path)
 {
+    (void)path;
     struct state_wait *sw = w->arg;
     sw->fired++;
     waitq_wake_all(&sw->wq);

@@ -1,77 +1,134 @@
 #ifndef XEN_XENBUS_BUS_H
 #define XEN_XENBUS_BUS_H
-/* The XenBus device model for front-ends. Drivers register the device
- * type they serve ("vbd", "vif"); the bus watches device/ in XenStore,
- * and calls the driver when a device appears (probe), when the back-end
- * changes state, around a save/restore, at shutdown, and when the device
- * node goes away (remove).
+/* The XenBus device model, for front-ends and back-ends alike. The core
+ * (xenbus_core.c) owns the device tree, each device's life-cycle state
+ * machine (xenbus_fsm.h) and its reference count; two halves enumerate:
+ *   front (xenbus_front.c): device/<type>/<id>, the other end is the
+ *     back-end named by its backend / backend-id keys;
+ *   back (xenbus_back.c): backend/<type>/<frontend-domid>/<id>, the other
+ *     end is the front-end named by frontend / frontend-id; `online` = 0
+ *     from the toolstack closes the device, and after Closed its folder
+ *     is removed.
  *
- * Every driver callback runs in one bus thread ("xenbus"), never in the
- * XenStore watch thread, so a driver may block on XenStore, on
- * xenbus_dev_wait_otherend, or on its own I/O (always with a deadline).
- * A driver that blocks delays the other devices' callbacks, not the
- * kernel. The exceptions are suspend and shutdown, which run in the
- * thread that suspends or shuts the domain down. */
+ * A driver registers the type it serves with one half. The core calls
+ * it in the XenBus thread, one device at a time, never while a save is
+ * in progress (suspend and resume hold the bus). Callbacks must not wait
+ * for the other end: every step is driven by its state changes.
+ *
+ *   probe     is this node mine? Allocate the driver's state (dev->priv,
+ *             taking a reference with xenbus_dev_get), read this node's
+ *             own keys; nothing granted, nothing waited for. An error:
+ *             the device stays unattached until its node goes away.
+ *   attach    publish our side. Front: rings, grants, event channels,
+ *             keys, then switch our state (Initialised or Connected).
+ *             Back: feature keys (the core then switches to InitWait).
+ *             An error means "not now": undo everything; the core tries
+ *             again later with a growing delay (logged). A driver that
+ *             finds the other end unusable calls xenbus_dev_fatal.
+ *   connect   the other end is ready (front: back-end Connected; back:
+ *             front-end Initialised or Connected): finish (front: read
+ *             what it offers, start I/O; back: map its rings, bind its
+ *             ports, switch to Connected). An error closes the device.
+ *   detach    the other end started again (front: a back-end back in
+ *             InitWait; back: a front-end back in Initialising): undo
+ *             attach/connect, keep in-flight work to re-issue; attach
+ *             follows at once.
+ *   close     stop I/O: new work fails. The core then says Closing
+ *             (front: and Closed, which is what lets a back-end unmap).
+ *   closed    the other end has closed (or it did not within 5 s): end
+ *             every grant with gnttab_end_or_park (back: unmap all),
+ *             complete what is left, free what is free.
+ *   remove    the node is gone (after closed). Drop dev->priv and the
+ *             reference probe took once nothing uses it any more.
+ *   suspend   before a save, for the whole tree: quiesce. An error
+ *             refuses the save.
+ *   resume    after it: cancelled (same domain) carries on; otherwise
+ *             everything Xen kept is gone: forget rings, grants and
+ *             ports (in-flight work kept to re-issue); the core then
+ *             attaches the device again and waits until every device
+ *             that was connected is connected again (or closed), so
+ *             "domu: resumed" means the devices are back.
+ *   shutdown  the domain is going down: finish quickly. Optional.
+ *   deferred  asked for with xenbus_dev_defer. Optional.
+ *   otherend_changed  told of every other-end state (after the core's
+ *             own step). Optional.
+ */
 #include <stdint.h>
 #include <stdbool.h>
 #include <xen/xen.h>
 #include <xen/io/xenbus.h>
+#include <xen/event_channel.h>
 #include "kern/list.h"
 #include "xen/xenstore.h"
+#include "xen/xenbus_fsm.h"
+#include "xen/xenbus_enum.h"
 
 struct xenbus_device;
+struct xenbus_half;
 
 struct xenbus_driver {
-    const char *type;  /* the folder under device/: "vbd", "vif" */
-    /* A new device/<type>/<id>: negotiate and connect (or return an error:
-     * the device is then left alone until it is removed). */
+    const char *type;  /* "vbd", "vif" */
     int (*probe)(struct xenbus_device *dev);
-    /* The back-end's state changed (also called once after probe with
-     * the state seen then). */
-    void (*otherend_changed)(struct xenbus_device *dev, enum xenbus_state st);
-    /* The device node is gone (hot-unplug done) or probe failed: free
-     * everything; dev is freed by the bus afterwards. */
+    int (*attach)(struct xenbus_device *dev);
+    int (*connect)(struct xenbus_device *dev);
+    void (*detach)(struct xenbus_device *dev);
+    void (*close)(struct xenbus_device *dev);
+    void (*closed)(struct xenbus_device *dev);
     void (*remove)(struct xenbus_device *dev);
-    /* Before a save: quiesce, remember what is in flight. An error
-     * refuses the suspend. Optional. */
     int (*suspend)(struct xenbus_device *dev);
-    /* After the save (cancelled: same domain, back-end still there) or in
-     * the new domain (everything Xen kept is gone: rings, grants, event
-     * channels must be made again, in-flight work re-issued). Runs in the
-     * bus thread. Optional. */
     void (*resume)(struct xenbus_device *dev, bool cancelled);
-    /* The domain is going down: close politely if it is quick. Optional. */
     void (*shutdown)(struct xenbus_device *dev);
-    /* Asked for with xenbus_dev_defer (e.g. from an event handler, which
-     * cannot use XenStore). Optional. */
     void (*deferred)(struct xenbus_device *dev);
+    void (*otherend_changed)(struct xenbus_device *dev, enum xenbus_state st);
     /* private */
+    struct xenbus_half *half;
     struct list link;
 };
 
 struct xenbus_device {
-    char nodename[48];        /* "device/vbd/51712" (relative to our home) */
-    char otherend[128];       /* the back-end's folder, absolute */
-    domid_t otherend_id;      /* the back-end's domain */
+    char nodename[64];        /* "device/vbd/51712", "backend/vbd/5/51712" (relative to our home) */
+    char otherend[128];       /* the other end's folder, absolute */
+    domid_t otherend_id;      /* the other end's domain */
     const char *type;         /* the driver's type string */
-    char id[16];              /* "51712" */
+    char id[XENBUS_ID_MAX];   /* "51712" */
     struct xenbus_driver *drv;
     void *priv;               /* the driver's state */
-    enum xenbus_state otherend_state; /* last back-end state delivered */
-    /* private */
+    enum xenbus_state otherend_state; /* last other-end state delivered */
+    enum xenbus_state state;  /* ours, as last switched */
+    enum xenbus_phase phase;  /* the core's life-cycle phase */
+    bool online;              /* back half: the toolstack's `online` */
+    /* private: the core's and the halves' */
+    char key[XENBUS_KEY_MAX]; /* "51712" or "5/51712": its name in the half's listing */
+    unsigned refs;            /* the tree's one, plus the driver's and the shell's */
     struct xs_watch otherend_watch;
     char otherend_watch_path[136];
-    bool otherend_pending;    /* the watch fired, not yet handled */
+    struct xs_watch own_watch; /* back half: our own state and online */
+    char own_watch_path[72];
+    bool otherend_pending;    /* the other end's watch fired, not yet handled */
+    bool own_pending;         /* our own node changed (back half) */
     bool deferred_pending;    /* xenbus_dev_defer was called */
+    bool close_requested;     /* xenbus_dev_fatal: close at the next step */
     bool probed;              /* probe succeeded */
-    bool gone;                /* node vanished: remove pending */
+    bool in_tree;
+    bool wanted_back;         /* connected when the save began */
+    uint64_t retry_at;        /* attach failed: try again then (0: no retry due) */
+    uint64_t retry_ns;        /* the delay after the next failure */
+    uint64_t close_deadline;  /* closing: the other end's Closed awaited until then */
+    unsigned attach_failures;
     struct list link;
 };
 
+/* Front-end drivers (device/<type>/) and back-end drivers (backend/<type>/). */
 void xenbus_driver_register(struct xenbus_driver *drv);
-/* After xs_init and driver registration: probes what exists and starts
- * watching device/ for hot-plug. */
+void xenbus_back_driver_register(struct xenbus_driver *drv);
+/* After xs_init and driver registration: enumerates what exists and
+ * starts watching for hot-plug. */
 int xenbus_bus_init(void);
+
+/* The device's lifetime: whoever keeps a pointer past the callback it
+ * came with holds a reference. The last put frees it. */
+void xenbus_dev_get(struct xenbus_device *dev);
+void xenbus_dev_put(struct xenbus_device *dev);
 
 /* Our own node <nodename>/<node>. */
 int xenbus_dev_write(struct xenbus_device *dev, xs_tx_t tx, const char *node, const char *val);
@@ -83,24 +140,30 @@ int xenbus_dev_printf(struct xenbus_device *dev, xs_tx_t tx, const char *node,
 int xenbus_dev_write_uint(struct xenbus_device *dev, xs_tx_t tx, int rc, const char *dir,
                           const char *name, unsigned v);
 int xenbus_dev_switch_state(struct xenbus_device *dev, enum xenbus_state st);
-/* The back-end's node <otherend>/<node>: strict decimal <= max. A missing
- * node gives -ENOENT (callers use it for "feature not offered"). */
+/* The other end's node <otherend>/<node>: strict decimal <= max. A
+ * missing node gives -ENOENT (callers use it for "feature not offered"). */
 int xenbus_dev_read_otherend_uint(struct xenbus_device *dev, const char *node, uint64_t max,
                                   uint64_t *out);
 int xenbus_dev_read_otherend(struct xenbus_device *dev, const char *node, char *buf,
                              size_t cap);
-/* Waits for the back-end to reach one of the states in mask
- * (1u << XenbusState*), or the deadline (logged with what was awaited). */
-int xenbus_dev_wait_otherend(struct xenbus_device *dev, uint32_t mask, uint64_t deadline,
-                             enum xenbus_state *seen);
+/* Shared front-end helpers (xenbus_client.c). The queues to use: the
+ * back-end's multi-queue-max-queues, at most ours and cmdline_key=N
+ * (offered: what the back-end said, 1 without). */
+unsigned xenbus_dev_queues(struct xenbus_device *dev, unsigned ours, const char *cmdline_key,
+                           unsigned *offered);
+/* Closes (or after a restore only forgets) the event channels whose
+ * have[i] is set, and clears them. */
+void xenbus_dev_ports_close(evtchn_port_t *ports, bool *have, unsigned n, bool xen_forgot);
 /* A fatal error on this device: logs it (device, error, reason), writes
- * it to <nodename>/error for the toolstack, and switches to Closing. */
+ * it to <nodename>/error for the toolstack; the core closes the device
+ * at its next step. */
 void xenbus_dev_fatal(struct xenbus_device *dev, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Any context: the bus thread calls the driver's deferred callback soon. */
 void xenbus_dev_defer(struct xenbus_device *dev);
 
-/* Calls fn for every known device (for the shell). */
+/* Calls fn for every device in the tree, each held by a reference while
+ * fn runs (fn may sleep; a device removed meanwhile is freed after). */
 void xenbus_for_each_device(void (*fn)(struct xenbus_device *dev, void *arg), void *arg);
 #endif

@@ -21,6 +21,7 @@
 #include "lib/barrier.h"
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
+#include "xen/gnttab_park.h"
 #include "dev/blkfront/blkfront.h"
 
 static void fail_all(struct blkfront *bf, int status);
@@ -111,8 +112,28 @@ static int pool_take(struct blkfront_queue *q)
     return idx;
 }
 
+/* A parked grant of a request's buffer has ended (gnttab_park retry):
+ * the request may complete now, and a removed device may go. */
+static void part_grant_ended(void *owner, void *what)
+{
+    struct blkfront *bf = owner;
+    struct blk_request *r = what;
+    unsigned long f = irq_save();
+    bf->parked--;
+    if (--r->parts == 0 && !list_linked(&r->link))
+        blk_complete(&bf->bd, r, r->status);
+    bool free_now = bf->removed && bf->parked == 0;
+    irq_restore(f);
+    if (free_now)
+        blkfront_release(bf);
+}
+
 /* Interrupts off. Ends what the part holds (the back-end answered, so it
- * no longer maps its own grants). */
+ * no longer maps its own grants). A grant of the caller's buffer that
+ * the back-end still maps is parked and holds the request (one more
+ * piece outstanding, failed with -EIO): it completes only once the grant
+ * has ended, so the buffer never goes back to its owner while the
+ * back-end can write into it (XSA-396). */
 static void part_release(struct blkfront_queue *q, struct blkfront_part *p)
 {
     struct blkfront *bf = q->bf;
@@ -121,16 +142,23 @@ static void part_release(struct blkfront_queue *q, struct blkfront_part *p)
             if (blkfront_pool_put(&q->pool, p->gref[i]))
                 printk("blkfront: %s: pool page %u given back twice", q->name, p->gref[i]);
     } else {
-        for (unsigned i = 0; i < p->nseg; i++) {
-            int rc = gnttab_end_access(p->gref[i]);
-            if (rc) {
-                bf->grants_leaked++;
-                printk("blkfront: %s: grant %u still mapped by the back-end after its answer; "
-                       "leaving it", q->name, p->gref[i]);
-            }
+        unsigned held = 0;
+        for (unsigned i = 0; i < p->nseg; i++)
+            held += gnttab_end_or_park(p->gref[i], 0, part_grant_ended, bf, p->req);
+        if (held) {
+            bf->grants_leaked += held;
+            bf->parked += held;
+            p->req->parts += held;
+            if (!p->req->status)
+                p->req->status = -EIO;
+            printk("blkfront: %s: %u grants still mapped by the back-end after its answer; "
+                   "the request waits for them", q->name, held);
         }
-        if (p->indirect && gnttab_end_access(p->ind_gref))
-            bf->grants_leaked++;
+        if (p->indirect) {
+            unsigned id = (unsigned)(p - q->parts);
+            if (gnttab_end_or_park_page(&p->ind_gref, &q->ind_pages[id]))
+                bf->grants_leaked++;
+        }
     }
     p->indirect = false;
     p->nseg = 0;
@@ -562,6 +590,19 @@ static void bf_thread(void *arg)
     thread_exit();
 }
 
+/* Rings are set up (first attach, a retry, a reconnect after a close):
+ * the device's thread runs from here until the rings are torn down. */
+static void thread_start(struct blkfront *bf)
+{
+    if (bf->thread)
+        return;
+    bf->thread_stop = false;
+    bf->thread_done = false;
+    bf->thread = thread_create(bf->bd.name, bf_thread, bf);
+    if (!bf->thread)
+        printk("blkfront: %s: no thread for the rings: the device will not answer", bf->bd.name);
+}
+
 /* Before bf goes: the thread leaves (it never waits on anything but its
  * own queue, so a second is plenty). */
 static void thread_stop(struct blkfront *bf)
@@ -621,7 +662,11 @@ static void describe(struct blkdev *d, char *buf, size_t cap)
 
 static const struct blkdev_ops ops = { .submit = submit, .describe = describe };
 
-/* Interrupts off. Fails the queue and what is on the rings. */
+/* Interrupts off. Fails the queue; and what is on the rings once the
+ * back-end let go of it, or when it broke the protocol with persistent
+ * grants (no caller's buffer is granted then, and nothing it answers is
+ * believed). Otherwise a request on a ring waits: its buffer may be
+ * mapped by the back-end until it closes, and its answer may still come. */
 static void fail_all(struct blkfront *bf, int status)
 {
     while (!list_empty(&bf->queue)) {
@@ -632,6 +677,8 @@ static void fail_all(struct blkfront *bf, int status)
         if (r->parts == 0)
             blk_complete(&bf->bd, r, r->status);
     }
+    if (!bf->let_go && !(bf->persistent && bf->state == BF_BROKEN))
+        return;
     for (unsigned i = 0; i < bf->nqueues; i++) {
         struct blkfront_queue *q = bf->q[i];
         for (unsigned id = 0; q && id < bf->ring_size; id++)
@@ -693,6 +740,7 @@ int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order)
 {
     if (nqueues < 1 || nqueues > BLKFRONT_MAX_QUEUES)
         return -EINVAL;
+    thread_start(bf);
     /* Queues a new back-end does not want any more (after a restore). */
     for (unsigned i = nqueues; i < BLKFRONT_MAX_QUEUES; i++)
         if (bf->q[i]) {
@@ -732,28 +780,18 @@ int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order)
 
 void blkfront_ports_close(struct blkfront *bf, bool xen_forgot)
 {
-    for (unsigned i = 0; i < BLKFRONT_MAX_QUEUES; i++) {
-        struct blkfront_queue *q = bf->q[i];
-        if (!q || !q->have_port)
-            continue;
-        if (xen_forgot)
-            evtchn_unbind(q->port); /* the port died with the old domain */
-        else
-            evtchn_close(q->port);
-        q->have_port = false;
-    }
+    for (unsigned i = 0; i < BLKFRONT_MAX_QUEUES; i++)
+        if (bf->q[i])
+            xenbus_dev_ports_close(&bf->q[i]->port, &bf->q[i]->have_port, 1, xen_forgot);
 }
 
-/* Ends one grant; counts it when the back-end still maps it. */
-static bool end_grant(struct blkfront *bf, grant_ref_t *ref)
+/* Ends one grant; one the back-end still maps is parked, with its page
+ * when given (which is then no longer ours: *page becomes NULL). */
+static bool end_grant(struct blkfront *bf, grant_ref_t *ref, void **page)
 {
-    if (!*ref)
-        return true;
-    if (gnttab_end_access(*ref)) {
-        bf->grants_leaked++;
-        return false; /* still mapped by a back-end that never let go */
-    }
-    *ref = 0;
+    if (!gnttab_end_or_park_page(ref, page))
+        return false;
+    bf->grants_leaked++;
     return true;
 }
 
@@ -769,26 +807,25 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
         struct blkfront_queue *q = bf->q[qi];
         if (!q)
             continue;
-        bool clean = true;
+        unsigned kept = 0;
+        bool ring_kept = false;
         for (unsigned i = 0; i < (1u << bf->ring_order); i++)
-            clean &= end_grant(bf, &q->ring_ref[i]);
+            ring_kept |= end_grant(bf, &q->ring_ref[i], 0);
         for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
-            clean &= end_grant(bf, &q->ind_pref[i]);
+            kept += end_grant(bf, &q->ind_pref[i], &q->ind_pages[i]);
         for (unsigned i = 0; i < q->pool.cap; i++)
-            clean &= end_grant(bf, &q->pool_gref[i]);
-        if (!clean) {
-            printk("blkfront: %s: the back-end still maps some of our pages; leaving them",
-                   q->name);
-            if (free_pages) {
-                bf->q[qi] = 0; /* forgotten, never reused */
-                q->ring.sring = 0;
-            }
-            continue;
+            kept += end_grant(bf, &q->pool_gref[i], &q->pool_page[i]);
+        if (ring_kept) {
+            /* Several pages in one allocation: kept for good. */
+            q->ring_pages = 0;
         }
+        q->ring.sring = 0;
+        if (kept || ring_kept)
+            printk("blkfront: %s: the back-end still maps %u pages%s; they are parked, never "
+                   "reused", q->name, kept, ring_kept ? " and the ring" : "");
         /* Pool pages are granted again as they are needed. */
         blkfront_pool_init(&q->pool, BLKFRONT_POOL_MAX);
         if (free_pages) {
-            q->ring.sring = 0;
             queue_free(q, bf->ring_order);
             bf->q[qi] = 0;
         }
@@ -800,10 +837,12 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
     }
 }
 
-/* After a restore the old rings, and the grants of what was on them, are
- * gone: each request with a piece in flight goes back to the front of the
- * queue and is issued again whole (reads and writes of the same data are
- * idempotent, and the new back-end may cut pieces differently). */
+/* After a restore (or a back-end restart) the old rings, and the grants
+ * of what was on them, are gone: each request with a piece in flight
+ * goes back to the front of the queue and is issued again whole (reads
+ * and writes of the same data are idempotent, and the new back-end may
+ * cut pieces differently). One held by a parked grant fails instead,
+ * once that grant ends. */
 unsigned blkfront_requeue_inflight(struct blkfront *bf)
 {
     unsigned n = 0;
@@ -814,22 +853,66 @@ unsigned blkfront_requeue_inflight(struct blkfront *bf)
             struct blkfront_part *p = &q->parts[id];
             if (q->slot_ops[id] == BLKFRONT_SLOT_FREE)
                 continue;
+            struct blk_request *r = p->req;
             /* Grants are empty entries now: back to the free list. */
             part_release(q, p);
-            struct blk_request *r = p->req;
-            if (!list_linked(&r->link)) {
-                list_add_tail(bf->queue.next, &r->link); /* at the front */
-                n++;
-            }
-            r->issued = 0;
-            r->parts = 0;
             p->req = 0;
             q->slot_ops[id] = BLKFRONT_SLOT_FREE;
             q->inflight--;
+            r->parts--;
+            if (!list_linked(&r->link) && r->parts == 0) {
+                list_add_tail(bf->queue.next, &r->link); /* at the front */
+                r->issued = 0;
+                n++;
+            }
+        }
+    }
+    /* Queued ones start again from their first sector; held ones leave. */
+    struct list *pos, *tmp;
+    list_for_each_safe(pos, tmp, &bf->queue) {
+        struct blk_request *r = list_entry(pos, struct blk_request, link);
+        if (r->parts == 0) {
+            r->issued = 0;
+        } else {
+            list_del(&r->link);
+            if (!r->status)
+                r->status = -EIO;
         }
     }
     irq_restore(f);
     return n;
+}
+
+void blkfront_drain_answered(struct blkfront *bf)
+{
+    for (unsigned i = 0; i < bf->nqueues; i++) {
+        struct blkfront_queue *q = bf->q[i];
+        if (!q || !q->have_port || !q->ring.sring)
+            continue;
+        unsigned long f = irq_save();
+        on_event(q->port, q);
+        irq_restore(f);
+    }
+}
+
+void blkfront_release(struct blkfront *bf)
+{
+    unsigned long f = irq_save();
+    bf->removed = true;
+    bool free_now = bf->parked == 0;
+    irq_restore(f);
+    if (!free_now) {
+        printk("blkfront: %s: kept until the back-end lets go of %u grants", bf->bd.name,
+               bf->parked);
+        return;
+    }
+    timer_cancel(&bf->watchdog);
+    for (unsigned i = 0; i < BLKFRONT_MAX_QUEUES; i++)
+        if (bf->q[i])
+            queue_free(bf->q[i], bf->ring_order);
+    struct xenbus_device *x = bf->xdev;
+    kfree(bf);
+    xenbus_dev_put(x);
 }
 
 int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline)
@@ -848,9 +931,6 @@ void blkfront_init_dev(struct blkfront *bf)
     waitq_init(&bf->ev_wq);
     spin_lock_init(&bf->lock, "blkfront");
     timer_init(&bf->watchdog, watchdog, bf);
-    bf->thread = thread_create(bf->bd.name, bf_thread, bf);
-    if (!bf->thread)
-        printk("blkfront: %s: no thread for the rings: the device will not answer", bf->bd.name);
     bf->bd.ops = &ops;
     bf->bd.priv = bf;
     bf->bd.features = bf->features;

@@ -102,6 +102,11 @@ struct blkfront {
     struct waitq ev_wq;                   /* the thread waits here; its stopper too */
     bool watch_due, thread_stop, thread_done;
     struct blkfront_seg copy_segs[BLKFRONT_MAX_INDIRECT_SEGS]; /* the thread's scratch */
+    bool let_go;                          /* closing: the back-end let go, in-flight work may fail */
+    bool restored;                        /* attached again (restore, back-end restart): say "reconnected" */
+    unsigned requeued;                    /* requests re-issued by that reconnection */
+    unsigned parked;                      /* grants of requests' buffers the back-end still maps */
+    bool removed;                         /* the device is gone: free once parked is 0 */
 };
 
 /* blkfront.c: the data path. */
@@ -112,13 +117,21 @@ int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order);
 /* Closes the event channels (before the back-end is told to let go). */
 void blkfront_ports_close(struct blkfront *bf, bool xen_forgot);
 /* Ends every grant (ring, pool, indirect pages) once the back-end let go
- * (or Xen forgot them in a restore); frees the pages with free_pages
- * unless the back-end still maps one. */
+ * (or Xen forgot them in a restore); a grant still mapped is parked with
+ * its page (gnttab_park.h), never reused. free_pages: the queues go too. */
 void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot);
 /* Total requests on the rings. */
 unsigned blkfront_inflight(struct blkfront *bf);
 void blkfront_issue(struct blkfront *bf);
+/* Fails the requests not on a ring; those on a ring only once the
+ * back-end let go (let_go), or after a protocol violation with
+ * persistent grants (their buffers were never granted). */
 void blkfront_fail_all(struct blkfront *bf, int status);
+/* Closing: completes the answers the back-end left on the rings. */
+void blkfront_drain_answered(struct blkfront *bf);
+/* The device is gone: frees bf now, or when the last parked grant of a
+ * request ends. */
+void blkfront_release(struct blkfront *bf);
 /* After a restore: what was on the old ring is queued again. */
 unsigned blkfront_requeue_inflight(struct blkfront *bf);
 int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline);

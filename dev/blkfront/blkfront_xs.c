@@ -1,6 +1,8 @@
-/* blkfront's XenBus side: negotiation with the back-end, hot-unplug,
- * save/restore. Runs in the XenBus thread (suspend in the control
- * thread); the data path is in blkfront.c. */
+/* blkfront's XenBus side: the bus core's life-cycle steps (probe,
+ * attach, connect, detach, close, closed, remove, suspend, resume), each
+ * short, driven by the back-end's state. Runs in the XenBus thread (a
+ * save's suspend and resume in the thread that saves, with the bus held);
+ * the data path is in blkfront.c. */
 #include "kern/kernel.h"
 #include "kern/printf.h"
 #include "kern/sched.h"
@@ -11,9 +13,6 @@
 #include "kern/cmdline.h"
 #include "dev/blkfront/blkfront.h"
 
-#define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
-#define DRAIN_TIMEOUT_NS (5 * NS_PER_SEC)
-#define RELEASE_TIMEOUT_NS (5 * NS_PER_SEC)
 
 const char *blkfront_state_name(enum blkfront_state s)
 {
@@ -160,60 +159,73 @@ static int read_disk(struct blkfront *bf)
     return 0;
 }
 
-/* Ring, grants, event channel, XenStore handshake, up to Connected. */
-static int connect(struct blkfront *bf)
+/* The back-end offers: rings for each queue, written with their keys;
+ * then Initialised. Runs when the back-end is in InitWait (or later). */
+static int attach(struct xenbus_device *x)
 {
-    struct xenbus_device *x = bf->xdev;
-    uint64_t deadline = time_now_ns() + CONNECT_TIMEOUT_NS;
-    enum xenbus_state st;
-    int rc = xenbus_dev_wait_otherend(x, (1u << XenbusStateInitWait) | (1u << XenbusStateInitialised) |
-                                      (1u << XenbusStateConnected), deadline, &st);
-    if (rc) {
-        printk("blkfront: %s: the back-end never offered to connect (state %s)", bf->bd.name,
-               xenbus_state_name(st));
-        return rc;
-    }
+    struct blkfront *bf = x->priv;
     unsigned order = (unsigned)opt_uint(bf, "max-ring-page-order", 16, 0);
     if (order > BLKFRONT_MAX_RING_ORDER)
         order = BLKFRONT_MAX_RING_ORDER;
     /* One ring per queue the back-end offers, up to ours and blk-queues=N. */
-    unsigned nq = (unsigned)opt_uint(bf, "multi-queue-max-queues", 1024, 1);
-    char want[8];
-    uint64_t cap;
-    if (cmdline_get(kernel_cmdline, "blk-queues", want, sizeof(want)) > 0 &&
-        xs_parse_uint(want, BLKFRONT_MAX_QUEUES, &cap) == 0 && cap >= 1)
-        nq = MIN(nq, (unsigned)cap);
-    nq = MAX(1u, MIN(nq, (unsigned)BLKFRONT_MAX_QUEUES));
-    rc = blkfront_rings_setup(bf, nq, order);
+    unsigned nq = xenbus_dev_queues(x, BLKFRONT_MAX_QUEUES, "blk-queues", 0);
+    int rc = blkfront_rings_setup(bf, nq, order);
     if (rc) {
-        xenbus_dev_fatal(x, rc, "setting up the rings");
+        printk("blkfront: %s: setting up %u rings: %s", bf->bd.name, nq, errno_name(rc));
+        blkfront_rings_teardown(bf, true, false); /* the back-end saw none of it */
         return rc;
     }
     rc = xs_transaction_run(write_ring_info, bf, 8);
+    if (!rc)
+        rc = xenbus_dev_switch_state(x, XenbusStateInitialised);
     if (rc) {
-        xenbus_dev_fatal(x, rc, "writing the ring details");
+        printk("blkfront: %s: writing the ring details: %s", bf->bd.name, errno_name(rc));
+        blkfront_rings_teardown(bf, true, false);
         return rc;
     }
-    xenbus_dev_switch_state(x, XenbusStateInitialised);
-    rc = xenbus_dev_wait_otherend(x, 1u << XenbusStateConnected, deadline, &st);
-    if (rc) {
-        printk("blkfront: %s: the back-end did not connect (state %s)", bf->bd.name,
-               xenbus_state_name(st));
-        return rc;
-    }
-    rc = read_disk(bf);
+    return 0;
+}
+
+/* The back-end is Connected: the disk, then requests flow. */
+static int connect(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    int rc = read_disk(bf);
     if (rc)
+        return rc;
+    if (!bf->bd.registered && (rc = blkdev_register(&bf->bd)))
         return rc;
     xenbus_dev_switch_state(x, XenbusStateConnected);
     unsigned long f = irq_save();
     bf->state = BF_CONNECTED;
     irq_restore(f);
-    printk("blkfront: %s: connected to domain %u (%s)", bf->bd.name, x->otherend_id,
-           bf->features);
+    if (bf->restored)
+        printk("blkfront: %s: reconnected after the restore, %u requests re-issued (%s)",
+               bf->bd.name, bf->requeued, bf->features);
+    else
+        printk("blkfront: %s: connected to domain %u (%s)", bf->bd.name, x->otherend_id,
+               bf->features);
+    bf->restored = false;
     blkfront_issue(bf);
     return 0;
 }
 
+/* The back-end went back to InitWait: it let go of the old rings. What
+ * was on them is issued again once the new ones are up. */
+static void detach(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    unsigned long f = irq_save();
+    if (bf->state == BF_CONNECTED)
+        bf->state = BF_INIT;
+    irq_restore(f);
+    bf->requeued = blkfront_requeue_inflight(bf);
+    blkfront_rings_teardown(bf, false, false);
+    bf->reconnects++;
+    bf->restored = true;
+}
+
+/* Probe only matches: device/vbd/<number> is ours. */
 static int probe(struct xenbus_device *x)
 {
     uint64_t id;
@@ -224,96 +236,92 @@ static int probe(struct xenbus_device *x)
     struct blkfront *bf = kzalloc(sizeof(*bf));
     if (!bf)
         return -ENOMEM;
+    xenbus_dev_get(x);
     bf->xdev = x;
     x->priv = bf;
     bf->vdev = (uint16_t)id;
     vdev_name((uint32_t)id, bf->bd.name, sizeof(bf->bd.name));
     blkfront_init_dev(bf);
-    int rc = connect(bf);
-    if (rc == 0)
-        rc = blkdev_register(&bf->bd);
-    if (rc) {
-        blkfront_rings_teardown(bf, true, false);
-        x->priv = 0;
-        kfree(bf);
-        return rc;
-    }
     return 0;
 }
 
-/* The back-end is going (xl block-detach) or broke the protocol: let what
- * is on the ring finish (with a deadline), fail the rest, say Closed. */
-static void close_dev(struct blkfront *bf, const char *why)
+/* Closing (xl block-detach, a protocol violation, the node gone): new
+ * requests fail and the queue with them; what is on the rings stays
+ * until the back-end has let go (closed). */
+static void close_dev(struct xenbus_device *x)
 {
+    struct blkfront *bf = x->priv;
     unsigned long f = irq_save();
-    bool broken = bf->state == BF_BROKEN;
-    if (bf->state == BF_CLOSED) {
-        irq_restore(f);
-        return;
-    }
-    if (!broken)
+    if (bf->state != BF_BROKEN)
         bf->state = BF_CLOSING;
     irq_restore(f);
-    printk("blkfront: %s: closing (%s)", bf->bd.name, why);
-    if (!broken)
-        blkfront_wait_idle(bf, time_now_ns() + DRAIN_TIMEOUT_NS);
-    blkfront_fail_all(bf, -ENODEV);
+    printk("blkfront: %s: closing (the back-end is %s)", bf->bd.name,
+           xenbus_state_name(x->otherend_state));
+    blkfront_fail_all(bf, -ENODEV); /* the queue; the rings keep their grants */
     blkdev_unregister(&bf->bd);
+}
+
+/* The back-end is Closed (or the deadline passed): answers it left on
+ * the rings complete, then every grant ends (one still mapped parks its
+ * page, and a request whose buffer it is does not complete until it
+ * ends), what is left fails, and the pages go. */
+static void closed(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    blkfront_drain_answered(bf);
     blkfront_ports_close(bf, false);
-    xenbus_dev_switch_state(bf->xdev, XenbusStateClosing);
-    xenbus_dev_switch_state(bf->xdev, XenbusStateClosed);
-    /* The back-end unmaps the rings and the persistent grants when it
-     * sees us Closed: only then can the grants end and the pages go. */
-    enum xenbus_state st;
-    if (xenbus_dev_wait_otherend(bf->xdev, (1u << XenbusStateClosed) | (1u << XenbusStateUnknown),
-                                 time_now_ns() + RELEASE_TIMEOUT_NS, &st))
-        printk("blkfront: %s: the back-end did not close (state %s); its grants are ended "
-               "anyway", bf->bd.name, xenbus_state_name(st));
+    unsigned long f = irq_save();
+    bf->let_go = true;
+    irq_restore(f);
+    blkfront_fail_all(bf, -ENODEV);
     blkfront_rings_teardown(bf, true, false);
     f = irq_save();
     bf->state = BF_CLOSED;
+    bf->let_go = false;
     irq_restore(f);
-}
-
-static void otherend_changed(struct xenbus_device *x, enum xenbus_state st)
-{
-    struct blkfront *bf = x->priv;
-    if (!bf)
-        return;
-    if (st == XenbusStateClosing || st == XenbusStateClosed)
-        close_dev(bf, st == XenbusStateClosing ? "the back-end is closing" : "the back-end closed");
+    printk("blkfront: %s: closed (%u requests held by grants the back-end still maps)",
+           bf->bd.name, bf->parked);
 }
 
 static void deferred(struct xenbus_device *x)
 {
     struct blkfront *bf = x->priv;
     if (bf && bf->close_pending) {
+        bf->close_pending = false;
         xenbus_dev_fatal(x, -EBADMSG, "the back-end broke the blkif protocol");
-        close_dev(bf, "protocol violation");
     }
 }
 
+/* The node is gone (closed before): the state goes once no parked
+ * grant holds one of its requests. */
 static void remove(struct xenbus_device *x)
 {
     struct blkfront *bf = x->priv;
-    if (!bf)
-        return;
-    close_dev(bf, "device removed");
     x->priv = 0;
-    if (bf->grants_leaked)
-        return; /* the back-end may still write into it */
-    kfree(bf);
+    if (bf->state != BF_CLOSED) {
+        /* Gone without a close (after a restore, say): nothing left to
+         * wait for on the rings. */
+        unsigned long f = irq_save();
+        bf->state = BF_CLOSED;
+        bf->let_go = true;
+        irq_restore(f);
+        blkfront_fail_all(bf, -ENODEV);
+        blkdev_unregister(&bf->bd);
+        blkfront_rings_teardown(bf, true, false);
+    }
+    blkfront_release(bf);
 }
 
 static int suspend(struct xenbus_device *x)
 {
     struct blkfront *bf = x->priv;
     unsigned long f = irq_save();
-    if (bf->state == BF_CONNECTED || bf->state == BF_INIT)
+    bool was = bf->state == BF_CONNECTED || bf->state == BF_INIT;
+    if (was)
         bf->state = BF_SUSPENDED;
     irq_restore(f);
     /* Fewer requests to re-issue if the rings drain; not needed. */
-    if (bf->state == BF_SUSPENDED)
+    if (was)
         blkfront_wait_idle(bf, time_now_ns() + NS_PER_SEC);
     return 0;
 }
@@ -321,28 +329,21 @@ static int suspend(struct xenbus_device *x)
 static void resume(struct xenbus_device *x, bool cancelled)
 {
     struct blkfront *bf = x->priv;
-    if (!bf || bf->state != BF_SUSPENDED)
+    if (bf->state != BF_SUSPENDED)
         return;
+    unsigned long f = irq_save();
+    bf->state = cancelled ? BF_CONNECTED : BF_INIT;
+    irq_restore(f);
     if (cancelled) {
-        unsigned long f = irq_save();
-        bf->state = BF_CONNECTED;
-        irq_restore(f);
         blkfront_issue(bf);
         return;
     }
-    /* A new domain: the old ring, its grants and event channel are gone. */
-    unsigned again = blkfront_requeue_inflight(bf);
+    /* A new domain: the old rings, their grants and event channels are
+     * gone; the core attaches again and waits until we are connected. */
+    bf->requeued = blkfront_requeue_inflight(bf);
     blkfront_rings_teardown(bf, false, true);
     bf->reconnects++;
-    int rc = connect(bf);
-    if (rc) {
-        printk("blkfront: %s: reconnecting after the restore failed: %s", bf->bd.name,
-               errno_name(rc));
-        close_dev(bf, "no back-end after the restore");
-        return;
-    }
-    printk("blkfront: %s: reconnected after the restore, %u requests re-issued", bf->bd.name,
-           again);
+    bf->restored = true;
 }
 
 static void shutdown(struct xenbus_device *x)
@@ -355,7 +356,11 @@ static void shutdown(struct xenbus_device *x)
 static struct xenbus_driver driver = {
     .type = "vbd",
     .probe = probe,
-    .otherend_changed = otherend_changed,
+    .attach = attach,
+    .connect = connect,
+    .detach = detach,
+    .close = close_dev,
+    .closed = closed,
     .remove = remove,
     .suspend = suspend,
     .resume = resume,

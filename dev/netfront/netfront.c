@@ -20,6 +20,7 @@
 #include "lib/barrier.h"
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
+#include "xen/gnttab_park.h"
 #include "xen/xenbus.h"
 #include "xen/xenbus_bus.h"
 #include "xen/xs_wire_codec.h"
@@ -33,10 +34,8 @@
 #define TX_BUFS 128           /* transmit slots in flight, per queue (a frame takes 1-2 usually) */
 #define TX_SLOTS_MAX NETIF_FRAGS_MAX /* slots one frame may take */
 #define HASH_PREFIX 80        /* frame bytes the flow hash may look at */
-#define CONNECT_TIMEOUT_NS (20 * NS_PER_SEC)
 #define RESCUE_POLL_NS (50 * NS_PER_MS)
 #define IDLE_AFTER_NS (2 * NS_PER_SEC)
-#define RELEASE_TIMEOUT_NS (5 * NS_PER_SEC) /* for the back-end to let go of a closed device */
 #define FRAME_PAGES ((NETFRONT_RX_FRAME_MAX + PAGE_SIZE - 1) / PAGE_SIZE)
 _Static_assert(FRAME_PAGES * PAGE_SIZE >= NETFRONT_RX_FRAME_MAX, "q->frame holds any frame");
 /* Transmit completions are asked for only when this many are due: they
@@ -100,6 +99,7 @@ struct netfront {
     uint64_t event_ns;    /* upcall time of the event being handled, 0 if none */
     uint64_t turn_n;
     uint32_t turn_us[TURN_KEPT]; /* the last TURN_KEPT of them, for a median */
+    bool thread_done;     /* the thread has left (remove may free us) */
 };
 
 static unsigned nif_count;
@@ -520,6 +520,36 @@ static void describe(struct netif *nif, char *buf, size_t cap)
 
 static const struct netif_ops ops = { .xmit_frags = xmit_frags, .describe = describe };
 
+/* ip=A.B.C.D/N [gw=A.B.C.D] on the kernel command line (first interface),
+ * else the address the toolstack keeps for the vif (vif = ['ip=...']). */
+static void configure_address(struct netfront *nf)
+{
+    char buf[40];
+    uint32_t ip = 0, gw = 0;
+    unsigned prefix = 24;
+    if (nif_count == 1 && cmdline_get(kernel_cmdline, "ip", buf, sizeof(buf)) > 0) {
+        char *slash = strchr(buf, '/');
+        if (slash) {
+            *slash = 0;
+            uint64_t p;
+            if (xs_parse_uint(slash + 1, 32, &p) == 0)
+                prefix = (unsigned)p;
+        }
+        if (inet_parse_addr(buf, &ip))
+            printk("netfront: ip=%s on the command line is not an address", buf);
+        if (cmdline_get(kernel_cmdline, "gw", buf, sizeof(buf)) > 0 && inet_parse_addr(buf, &gw))
+            printk("netfront: gw=%s on the command line is not an address", buf);
+    } else if (xenbus_dev_read_otherend(nf->xdev, "ip", buf, sizeof(buf)) > 0) {
+        char *sp = strchr(buf, ' '); /* "a.b.c.d [more]": the first */
+        if (sp)
+            *sp = 0;
+        if (inet_parse_addr(buf, &ip))
+            printk("netfront: %s: the back-end's ip '%s' is not an address", nf->nif.name, buf);
+    }
+    if (ip)
+        netif_set_addr(&nf->nif, ip, prefix, gw);
+}
+
 static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *ref)
 {
     int64_t r = gnttab_grant_access(nf->xdev->otherend_id, (uint64_t)(uintptr_t)p >> PAGE_SHIFT,
@@ -530,16 +560,11 @@ static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *
     return 0;
 }
 
-/* 1 if the back-end still has the page mapped (the grant is then left
- * as it is, and so must the page be). */
-static unsigned end_grant(grant_ref_t *ref)
+/* 1 if the back-end still has the page mapped: the grant is then parked
+ * with the page, which is no longer ours (*page becomes NULL). */
+static unsigned end_grant(grant_ref_t *ref, void **page)
 {
-    unsigned busy = 0;
-    if (*ref) {
-        busy = gnttab_end_access(*ref) == -EBUSY;
-        *ref = 0;
-    }
-    return busy;
+    return gnttab_end_or_park_page(ref, page);
 }
 
 /* The ports of every queue ever set up. After a restore they are gone
@@ -550,22 +575,13 @@ static void release_ports(struct netfront *nf, bool xen_forgot)
         struct nf_queue *q = nf->q[i];
         if (!q)
             continue;
-        evtchn_port_t ports[2] = { q->port, q->rx_port };
-        bool have[2] = { q->have_port, q->have_rx_port };
-        for (unsigned p = 0; p < 2; p++) {
-            if (!have[p])
-                continue;
-            if (xen_forgot)
-                evtchn_unbind(ports[p]);
-            else
-                evtchn_close(ports[p]);
-        }
-        q->have_port = q->have_rx_port = false;
+        xenbus_dev_ports_close(&q->port, &q->have_port, 1, xen_forgot);
+        xenbus_dev_ports_close(&q->rx_port, &q->have_rx_port, 1, xen_forgot);
     }
 }
 
 /* The grants of every queue ever set up: how many the back-end still
- * had mapped. */
+ * had mapped (parked with their pages). */
 static unsigned release_grants(struct netfront *nf)
 {
     unsigned busy = 0;
@@ -573,13 +589,16 @@ static unsigned release_grants(struct netfront *nf)
         struct nf_queue *q = nf->q[i];
         if (!q)
             continue;
-        busy += end_grant(&q->tx_ring_ref);
-        busy += end_grant(&q->rx_ring_ref);
+        busy += end_grant(&q->tx_ring_ref, &q->tx_ring_page);
+        busy += end_grant(&q->rx_ring_ref, &q->rx_ring_page);
         for (unsigned b = 0; b < RX_BUFS; b++)
-            busy += end_grant(&q->rx_ref[b]);
+            busy += end_grant(&q->rx_ref[b], &q->rx_buf[b]);
         for (unsigned b = 0; b < TX_BUFS; b++)
-            busy += end_grant(&q->tx_ref[b]);
+            busy += end_grant(&q->tx_ref[b], &q->tx_buf[b]);
     }
+    if (busy)
+        printk("netfront: %s: %u grants still mapped by the back-end: their pages are parked",
+               nf->nif.name, busy);
     return busy;
 }
 
@@ -591,54 +610,71 @@ static unsigned release(struct netfront *nf, bool xen_forgot)
     return release_grants(nf);
 }
 
+static void page_free(void *p, size_t n)
+{
+    if (p)
+        pages_free(p, n);
+}
+
+/* One queue's pages (those not parked); bytes freed. */
+static size_t queue_free(struct nf_queue *q)
+{
+    size_t pages = (q->tx_ring_page != 0) + (q->rx_ring_page != 0) + (q->frame ? FRAME_PAGES : 0);
+    page_free(q->tx_ring_page, 1);
+    page_free(q->rx_ring_page, 1);
+    page_free(q->frame, FRAME_PAGES);
+    for (unsigned b = 0; b < RX_BUFS; b++) {
+        pages += q->rx_buf[b] != 0;
+        page_free(q->rx_buf[b], 1);
+    }
+    for (unsigned b = 0; b < TX_BUFS; b++) {
+        pages += q->tx_buf[b] != 0;
+        page_free(q->tx_buf[b], 1);
+    }
+    kfree(q);
+    return pages * PAGE_SIZE;
+}
+
 /* The queues' pages back to the allocator; only once nothing can touch
- * them: ports closed, every grant ended, no sender waiting, the thread
- * out of the rings. Bytes freed. */
+ * them: ports closed, every grant ended or parked, no sender waiting,
+ * the thread out of the rings. Bytes freed. */
 static size_t queues_free(struct netfront *nf)
 {
-    size_t pages = 0;
+    size_t bytes = 0;
     nf->nq = 0;
     for (unsigned i = 0; i < NF_MAX_QUEUES; i++) {
         struct nf_queue *q = nf->q[i];
         if (!q)
             continue;
         nf->q[i] = 0;
-        pages_free(q->tx_ring_page, 1);
-        pages_free(q->rx_ring_page, 1);
-        pages_free(q->frame, FRAME_PAGES);
-        for (unsigned b = 0; b < RX_BUFS; b++)
-            pages_free(q->rx_buf[b], 1);
-        for (unsigned b = 0; b < TX_BUFS; b++)
-            pages_free(q->tx_buf[b], 1);
-        kfree(q);
-        pages += 2 + FRAME_PAGES + RX_BUFS + TX_BUFS; /* the rings, the frame, the buffers */
+        bytes += queue_free(q);
     }
-    return pages * PAGE_SIZE;
+    return bytes;
 }
 
 /* A queue's pages, allocated the first time it is used and kept while
- * the device lives (across restores); freed when it closes. */
+ * the device lives (across restores); a page parked meanwhile is
+ * replaced. On failure nothing stays allocated. */
 static struct nf_queue *queue_get(struct netfront *nf, unsigned index)
 {
-    if (nf->q[index])
-        return nf->q[index];
-    struct nf_queue *q = kzalloc(sizeof(*q));
-    if (!q)
+    struct nf_queue *q = nf->q[index];
+    if (!q && !(q = kzalloc(sizeof(*q))))
         return 0;
     q->nf = nf;
     q->index = index;
-    q->tx_ring_page = pages_alloc(1);
-    q->rx_ring_page = pages_alloc(1);
-    q->frame = pages_alloc(FRAME_PAGES);
-    bool ok = q->tx_ring_page && q->rx_ring_page && q->frame;
+    bool ok = (q->tx_ring_page || (q->tx_ring_page = pages_alloc(1))) &&
+              (q->rx_ring_page || (q->rx_ring_page = pages_alloc(1))) &&
+              (q->frame || (q->frame = pages_alloc(FRAME_PAGES)));
     for (unsigned i = 0; ok && i < RX_BUFS; i++)
-        ok = (q->rx_buf[i] = pages_alloc(1)) != 0;
+        ok = q->rx_buf[i] || (q->rx_buf[i] = pages_alloc(1));
     for (unsigned i = 0; ok && i < TX_BUFS; i++)
-        ok = (q->tx_buf[i] = pages_alloc(1)) != 0;
+        ok = q->tx_buf[i] || (q->tx_buf[i] = pages_alloc(1));
     if (!ok) {
         printk("netfront: %s: not enough memory for queue %u's rings and buffers",
                nf->nif.name, index);
-        return 0; /* what was allocated stays: rare, and the device is unusable */
+        nf->q[index] = 0;
+        queue_free(q);
+        return 0;
     }
     nf->q[index] = q;
     return q;
@@ -724,33 +760,46 @@ static int write_rings(xs_tx_t tx, void *arg)
     return rc;
 }
 
-/* The number of queues to use: what the back-end offers, at most
- * NF_MAX_QUEUES, at most net-queues=N from the command line. */
-static unsigned queues_wanted(struct netfront *nf)
+/* Waits (briefly) until no sender waits for slots and the thread is out
+ * of the rings: true if so. */
+static bool quiesce(struct netfront *nf, uint64_t deadline)
 {
-    uint64_t offered;
-    if (xenbus_dev_read_otherend_uint(nf->xdev, "multi-queue-max-queues", 0xffff, &offered) ||
-        !offered)
-        offered = 1;
-    nf->max_queues = (unsigned)offered;
-    unsigned n = offered < NF_MAX_QUEUES ? (unsigned)offered : NF_MAX_QUEUES;
-    char buf[8];
-    uint64_t limit;
-    if (cmdline_get(kernel_cmdline, "net-queues", buf, sizeof(buf)) > 0 &&
-        !xs_parse_uint(buf, NF_MAX_QUEUES, &limit) && limit && limit < n)
-        n = (unsigned)limit;
-    return n;
+    waitq_wake_all(&nf->tx_wq);
+    bool waiting;
+    do {
+        waiting = nf->in_poll;
+        for (unsigned i = 0; i < NF_MAX_QUEUES; i++)
+            waiting |= nf->q[i] && nf->q[i]->tx_waiting;
+        if (waiting)
+            thread_sleep_ns(10 * NS_PER_MS);
+    } while (waiting && time_now_ns() < deadline);
+    return !waiting;
 }
 
-static int connect(struct netfront *nf)
+/* Everything the back-end saw goes: ports, grants (parked if still
+ * mapped), and the pages once nobody is in the rings. */
+static void undo(struct netfront *nf, bool xen_forgot, const char *why)
 {
-    struct xenbus_device *x = nf->xdev;
-    uint64_t deadline = time_now_ns() + CONNECT_TIMEOUT_NS;
-    enum xenbus_state st;
-    int rc = xenbus_dev_wait_otherend(x, 1u << XenbusStateInitWait | 1u << XenbusStateConnected,
-                                      deadline, &st);
-    if (rc)
-        return rc;
+    bool quiet = quiesce(nf, time_now_ns() + NS_PER_SEC);
+    release(nf, xen_forgot);
+    if (!quiet) {
+        printk("netfront: %s: the rings are still in use (%s); their pages are kept",
+               nf->nif.name, why);
+        for (unsigned i = 0; i < NF_MAX_QUEUES; i++)
+            nf->q[i] = 0; /* forgotten, never reused */
+        nf->nq = 0;
+        return;
+    }
+    size_t bytes = queues_free(nf);
+    if (strcmp(why, "closed") == 0)
+        printk("netfront: %s: closed, %zu KiB freed", nf->nif.name, bytes / 1024);
+}
+
+/* The back-end is in InitWait: rings, buffers and ports for every queue,
+ * their keys, then Connected (netif has no Initialised step). */
+static int attach(struct xenbus_device *x)
+{
+    struct netfront *nf = x->priv;
     uint64_t v;
     if (xenbus_dev_read_otherend_uint(x, "feature-rx-copy", 1, &v) || !v) {
         xenbus_dev_fatal(x, -EOPNOTSUPP, "the back-end cannot copy received frames");
@@ -762,7 +811,8 @@ static int connect(struct netfront *nf)
     nf->sg_chain = sg_opt && strcmp(buf, "chain") == 0;
     nf->sg = !sg_off && !xenbus_dev_read_otherend_uint(x, "feature-sg", 1, &v) && v;
     nf->split = !xenbus_dev_read_otherend_uint(x, "feature-split-event-channels", 1, &v) && v;
-    unsigned want = queues_wanted(nf);
+    unsigned want = xenbus_dev_queues(x, NF_MAX_QUEUES, "net-queues", &nf->max_queues);
+    int rc = 0;
     nf->nq = 0;
     for (unsigned i = 0; i < want; i++) {
         struct nf_queue *q = queue_get(nf, i);
@@ -774,19 +824,22 @@ static int connect(struct netfront *nf)
         if ((rc = queue_setup(nf, q)))
             break;
     }
+    if (!rc && (rc = xs_transaction_run(write_rings, nf, 8)))
+        printk("netfront: %s: writing the ring details: %s", nf->nif.name, errno_name(rc));
+    if (!rc)
+        rc = xenbus_dev_switch_state(x, XenbusStateConnected);
     if (rc) {
-        xenbus_dev_fatal(x, rc, "granting the rings and buffers");
+        printk("netfront: %s: setting up %u queues: %s", nf->nif.name, want, errno_name(rc));
+        undo(nf, false, "attach failed"); /* the back-end saw none of it */
         return rc;
     }
-    rc = xs_transaction_run(write_rings, nf, 8);
-    if (rc) {
-        xenbus_dev_fatal(x, rc, "writing the ring details");
-        return rc;
-    }
-    xenbus_dev_switch_state(x, XenbusStateConnected);
-    rc = xenbus_dev_wait_otherend(x, 1u << XenbusStateConnected, deadline, &st);
-    if (rc)
-        return rc;
+    return 0;
+}
+
+/* The back-end is Connected too: frames flow. */
+static int connect(struct xenbus_device *x)
+{
+    struct netfront *nf = x->priv;
     nf->state = NF_CONNECTED;
     nf->nif.up = true;
     nf->kicked = true;
@@ -795,161 +848,137 @@ static int connect(struct netfront *nf)
            "%s event channels, %u receive buffers per queue)",
            nf->nif.name, x->otherend_id, nf->nq, nf->nq == 1 ? "" : "s", nf->max_queues,
            nf->sg ? (nf->sg_chain ? "on (chains)" : "on") : "off", nf->split ? "split" : "one", RX_BUFS);
+    if (!nf->nif.registered) {
+        nif_count++;
+        netif_register(&nf->nif);
+        configure_address(nf);
+    } else if (nf->nif.ip) {
+        /* Tell the switch where we are now (a gratuitous ARP). */
+        uint8_t f[64];
+        static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+        size_t n = arp_build(f, 1, nf->nif.mac, nf->nif.ip, bcast, nf->nif.ip, bcast);
+        netif_xmit(&nf->nif, f, n);
+    }
     return 0;
 }
 
-/* ip=A.B.C.D/N [gw=A.B.C.D] on the kernel command line (first interface),
- * else the address the toolstack keeps for the vif (vif = ['ip=...']). */
-static void configure_address(struct netfront *nf)
+/* The back-end went back to InitWait: it let go of the old rings. */
+static void detach(struct xenbus_device *x)
 {
-    char buf[40];
-    uint32_t ip = 0, gw = 0;
-    unsigned prefix = 24;
-    if (nif_count == 1 && cmdline_get(kernel_cmdline, "ip", buf, sizeof(buf)) > 0) {
-        char *slash = strchr(buf, '/');
-        if (slash) {
-            *slash = 0;
-            uint64_t p;
-            if (xs_parse_uint(slash + 1, 32, &p) == 0)
-                prefix = (unsigned)p;
-        }
-        if (inet_parse_addr(buf, &ip))
-            printk("netfront: ip=%s on the command line is not an address", buf);
-        if (cmdline_get(kernel_cmdline, "gw", buf, sizeof(buf)) > 0 && inet_parse_addr(buf, &gw))
-            printk("netfront: gw=%s on the command line is not an address", buf);
-    } else if (xenbus_dev_read_otherend(nf->xdev, "ip", buf, sizeof(buf)) > 0) {
-        char *sp = strchr(buf, ' '); /* "a.b.c.d [more]": the first */
-        if (sp)
-            *sp = 0;
-        if (inet_parse_addr(buf, &ip))
-            printk("netfront: %s: the back-end's ip '%s' is not an address", nf->nif.name, buf);
-    }
-    if (ip)
-        netif_set_addr(&nf->nif, ip, prefix, gw);
+    struct netfront *nf = x->priv;
+    nf->state = NF_INIT;
+    nf->nif.up = false;
+    undo(nf, false, "reconnecting");
 }
 
+/* Runs the interface's thread, then says it has left. */
+static void thread_main(void *arg)
+{
+    struct netfront *nf = arg;
+    nf_thread(nf);
+    nf->thread_done = true;
+    waitq_wake_all(&nf->tx_wq);
+}
+
+/* Probe only matches: device/vif/<id> with a usable mac is ours. */
 static int probe(struct xenbus_device *x)
 {
+    char mac[24];
+    char path[80];
+    uint8_t addr[6];
+    k_snprintf(path, sizeof(path), "%s/mac", x->nodename);
+    int rc = xs_read(XS_TX_NONE, path, mac, sizeof(mac));
+    if (rc < 0 || netfront_parse_mac(mac, addr)) {
+        printk("netfront: %s: no usable mac ('%s')", x->nodename, rc < 0 ? "" : mac);
+        return -EINVAL;
+    }
     struct netfront *nf = kzalloc(sizeof(*nf));
     if (!nf)
         return -ENOMEM;
     nf->xdev = x;
-    x->priv = nf;
     waitq_init(&nf->wq);
     waitq_init(&nf->tx_wq);
-    char mac[24];
-    char path[64];
-    k_snprintf(path, sizeof(path), "%s/mac", x->nodename);
-    int rc = xs_read(XS_TX_NONE, path, mac, sizeof(mac));
-    if (rc < 0 || netfront_parse_mac(mac, nf->nif.mac)) {
-        printk("netfront: %s: no usable mac ('%s')", x->nodename, rc < 0 ? "" : mac);
-        kfree(nf);
-        x->priv = 0;
-        return -EINVAL;
-    }
+    memcpy(nf->nif.mac, addr, sizeof(addr));
     k_snprintf(nf->nif.name, sizeof(nf->nif.name), "eth%s", x->id);
     nf->nif.mtu = 1500;
     nf->nif.ops = &ops;
     nf->nif.priv = nf;
-    /* Queue 0 now: a device without memory for one queue fails here. */
-    if (!queue_get(nf, 0) || !thread_create(nf->nif.name, nf_thread, nf)) {
-        printk("netfront: %s: not enough memory for the rings and buffers", x->nodename);
-        return -ENOMEM; /* the pages stay: the device is unusable anyway */
+    if (!thread_create(nf->nif.name, thread_main, nf)) {
+        kfree(nf);
+        return -ENOMEM;
     }
-    rc = connect(nf);
-    if (rc) {
-        release(nf, false);
-        nf->stop = true;
-        waitq_wake_all(&nf->wq);
-        return rc;
-    }
-    nif_count++;
-    netif_register(&nf->nif);
-    configure_address(nf);
+    xenbus_dev_get(x);
+    x->priv = nf;
     return 0;
 }
 
-static void close_dev(struct netfront *nf, const char *why)
+/* Closing: senders fail, the stack forgets the interface; the rings stay
+ * until the back-end has let go (closed). */
+static void close_dev(struct xenbus_device *x)
 {
-    if (nf->state == NF_CLOSED)
-        return;
-    printk("netfront: %s: closing (%s)", nf->nif.name, why);
+    struct netfront *nf = x->priv;
+    printk("netfront: %s: closing (the back-end is %s)", nf->nif.name,
+           xenbus_state_name(x->otherend_state));
     nf->state = NF_CLOSED;
     nf->nif.up = false;
     waitq_wake_all(&nf->tx_wq);
     netif_unregister(&nf->nif);
-    release_ports(nf, false);
-    xenbus_dev_switch_state(nf->xdev, XenbusStateClosing);
-    xenbus_dev_switch_state(nf->xdev, XenbusStateClosed);
-    /* The back-end unmaps the rings when it sees us closed: only then
-     * can the grants end and the pages go. */
-    enum xenbus_state st;
-    if (xenbus_dev_wait_otherend(nf->xdev, (1u << XenbusStateClosed) | (1u << XenbusStateUnknown),
-                                 time_now_ns() + RELEASE_TIMEOUT_NS, &st))
-        printk("netfront: %s: the back-end did not close (state %s)", nf->nif.name,
-               xenbus_state_name(st));
-    /* Senders woken above leave at once; the thread leaves the rings at
-     * the end of the frames it is handing up. */
-    uint64_t deadline = time_now_ns() + NS_PER_SEC;
-    bool waiting;
-    do {
-        waiting = nf->in_poll;
-        for (unsigned i = 0; i < NF_MAX_QUEUES; i++)
-            waiting |= nf->q[i] && nf->q[i]->tx_waiting;
-        if (waiting)
-            thread_sleep_ns(10 * NS_PER_MS);
-    } while (waiting && time_now_ns() < deadline);
-    nf->split = false;
-    unsigned busy = release_grants(nf);
-    if (busy || waiting) {
-        printk("netfront: %s: %u grants still mapped by the back-end%s: its pages are kept",
-               nf->nif.name, busy, waiting ? ", and the rings still in use" : "");
-        return;
-    }
-    printk("netfront: %s: closed, %zu KiB freed", nf->nif.name, queues_free(nf) / 1024);
 }
 
-static void otherend_changed(struct xenbus_device *x, enum xenbus_state st)
+static void closed(struct xenbus_device *x)
 {
     struct netfront *nf = x->priv;
-    if (nf && (st == XenbusStateClosing || st == XenbusStateClosed))
-        close_dev(nf, "the back-end is closing");
+    nf->state = NF_CLOSED;
+    undo(nf, false, "closed");
 }
 
 static void deferred(struct xenbus_device *x)
 {
     struct netfront *nf = x->priv;
-    if (nf && nf->state == NF_BROKEN) {
+    if (nf && nf->state == NF_BROKEN)
         xenbus_dev_fatal(x, -EBADMSG, "the back-end broke the netif protocol");
-        close_dev(nf, "protocol violation");
-    }
 }
 
+/* The node is gone (closed before): the thread leaves, then the state
+ * goes, unless the thread would not leave (then it is kept). */
 static void remove(struct xenbus_device *x)
 {
     struct netfront *nf = x->priv;
-    if (!nf)
-        return;
-    close_dev(nf, "device removed");
+    x->priv = 0;
+    if (nf->state != NF_CLOSED) { /* gone without a close (after a restore, say) */
+        nf->state = NF_CLOSED;
+        nf->nif.up = false;
+        netif_unregister(&nf->nif);
+        undo(nf, false, "closed");
+    }
     nf->stop = true;
     waitq_wake_all(&nf->wq);
-    x->priv = 0; /* the thread and the buffers stay: the thread may still run */
+    if (wait_event_until(&nf->tx_wq, nf->thread_done, time_now_ns() + 2 * NS_PER_SEC)) {
+        printk("netfront: %s: the thread did not leave; its state is kept", nf->nif.name);
+        return;
+    }
+    kfree(nf);
+    xenbus_dev_put(x);
 }
 
+/* Before a save: nothing goes out, and the thread leaves the rings
+ * (frames it hands up point into them). */
 static int suspend(struct xenbus_device *x)
 {
     struct netfront *nf = x->priv;
-    if (nf && nf->state == NF_CONNECTED) {
-        nf->state = NF_SUSPENDED;
-        nf->nif.up = false;
-    }
+    if (nf->state != NF_CONNECTED)
+        return 0;
+    nf->state = NF_SUSPENDED;
+    nf->nif.up = false;
+    if (!quiesce(nf, time_now_ns() + NS_PER_SEC))
+        printk("netfront: %s: still in the rings at the save", nf->nif.name);
     return 0;
 }
 
 static void resume(struct xenbus_device *x, bool cancelled)
 {
     struct netfront *nf = x->priv;
-    if (!nf || nf->state != NF_SUSPENDED)
+    if (nf->state != NF_SUSPENDED)
         return;
     if (cancelled) {
         nf->state = NF_CONNECTED;
@@ -957,28 +986,20 @@ static void resume(struct xenbus_device *x, bool cancelled)
         return;
     }
     /* A new domain: rings, grants and the port are gone; frames in flight
-     * are lost like on a wire. Same MAC, same address: the stack goes on. */
+     * are lost like on a wire. Same MAC, same address: the stack goes on
+     * once the core has attached us again. */
+    nf->state = NF_INIT;
     release(nf, true);
-    int rc = connect(nf);
-    if (rc) {
-        printk("netfront: %s: reconnecting after the restore failed: %s", nf->nif.name,
-               errno_name(rc));
-        close_dev(nf, "no back-end after the restore");
-        return;
-    }
-    /* Tell the switch where we are now (a gratuitous ARP). */
-    if (nf->nif.ip) {
-        uint8_t f[64];
-        static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-        size_t n = arp_build(f, 1, nf->nif.mac, nf->nif.ip, bcast, nf->nif.ip, bcast);
-        netif_xmit(&nf->nif, f, n);
-    }
 }
 
 static struct xenbus_driver driver = {
     .type = "vif",
     .probe = probe,
-    .otherend_changed = otherend_changed,
+    .attach = attach,
+    .connect = connect,
+    .detach = detach,
+    .close = close_dev,
+    .closed = closed,
     .remove = remove,
     .suspend = suspend,
     .resume = resume,

@@ -14,7 +14,7 @@ UNIT_LDLIBS := -lcmocka
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec xs_client evtchn_scan \
 	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp \
-	gfn_window gnttab_check
+	gfn_window gnttab_check xenbus_fsm xenbus_enum xenbus_queues xenbus_back xenbus_front gnttab_park
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -30,6 +30,21 @@ unit_src_cons_ring       := dev/console/cons_ring.c dev/console/cons_stash.c
 unit_src_pvclock         := xen/pvclock.c
 unit_src_line_edit       := shell/line_edit.c shell/args.c lib/string.c
 unit_src_xenbus_state    := xen/xenbus_state.c
+unit_src_xenbus_fsm      := xen/xenbus_fsm.c
+unit_src_xenbus_enum     := xen/xenbus_enum.c lib/string.c
+unit_src_xenbus_queues   := xen/xenbus_queues.c
+# The back half and the core against a stub XenStore (in the test); the
+# stub arch/x86/cpu.h makes "interrupts off" a counter on the host.
+unit_src_xenbus_back     := tests/unit/xenbus_stub.c xen/xenbus_core.c xen/xenbus_back.c xen/xenbus_fsm.c xen/xenbus_enum.c \
+	xen/xenbus_client.c xen/xenbus_queues.c xen/xenbus.c xen/xenbus_state.c xen/xs_wire_codec.c \
+	kern/printf.c kern/errno.c lib/string.c
+UNIT_STUB_OBJS := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,tests/unit/test_xenbus_back.c tests/unit/xenbus_stub.c \
+	tests/unit/test_xenbus_front.c xen/xenbus_core.c xen/xenbus_front.c \
+	xen/xenbus_back.c xen/xenbus_client.c xen/xenbus.c)
+unit_src_xenbus_front    := $(subst xen/xenbus_back.c,xen/xenbus_front.c,$(unit_src_xenbus_back))
+unit_src_gnttab_park     := xen/gnttab_park.c lib/string.c
+UNIT_STUB_OBJS += $(patsubst %.c,$(UNIT_DIR)/obj/%.o,tests/unit/test_gnttab_park.c xen/gnttab_park.c)
+$(UNIT_STUB_OBJS): UNIT_CFLAGS := -iquote tests/unit/stub $(UNIT_CFLAGS)
 unit_src_balloon_plan    := dev/balloon/balloon_plan.c
 unit_src_blkfront_rsp    := dev/blkfront/blkfront_rsp.c blk/blk_check.c
 unit_src_blkfront_alloc  := dev/blkfront/blkfront_alloc.c
