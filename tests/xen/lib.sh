@@ -22,6 +22,9 @@
 #   shell_run NAME COMMAND [T]    run a command at domu's shell, wait for
 #                                 its end marker; prints its output
 #   shell_ok NAME COMMAND [T]     shell_run, failing unless its status is 0
+#   domu_counts NAME              the shell's one-line resource counts
+#   counts_back NAME COUNTS T WHAT
+#                                 wait until domu_counts is COUNTS again
 #   console_lines NAME [N]        the last N lines of the console (default 20)
 #   console_log NAME              path of the console log (xenconsoled's)
 #   domain_wait_gone NAME T       wait until the domain no longer exists
@@ -300,6 +303,29 @@ shell_ok() {
   _shell_exec "$1" "$2" "${3:-10}"
   [ "$_shell_rc" = 0 ] || fail "$1: '$2' ended with status $_shell_rc: $(tr '\n' ' ' <<<"$_shell_out")"
   [ -z "$_shell_out" ] || printf '%s\n' "$_shell_out"
+}
+
+# domu_counts NAME: domu's resource counts on one line (grants in use,
+# ports bound, free pages, heap objects and bytes, threads).
+domu_counts() {
+  local line
+  line=$(shell_ok "$1" counts | grep -E '^counts: grants [0-9]+ ') || fail "$1: no counts line"
+  printf '%s\n' "$line"
+}
+
+# counts_back NAME EXPECTED T WHAT: waits up to T s until NAME's counts
+# are EXPECTED again (a detached device's memory goes back once its
+# back-end has let go); fails naming what differs.
+counts_back() {
+  local name=$1 want=$2 limit=$3 what=$4 t0 got
+  t0=$(now_ms)
+  while got=$(domu_counts "$name"); [ "$got" != "$want" ]; do
+    if [ "$(elapsed_ms "$t0")" -ge $((limit * 1000)) ]; then
+      fail "$what: counts not back after $limit s: before '${want#counts: }', now '${got#counts: }'"
+    fi
+    sleep 1
+  done
+  note "$what: counts back after $(_secs "$(elapsed_ms "$t0")") s: ${got#counts: }"
 }
 
 # xl_migrate_local NAME: xl migrate to this host, with a local command
