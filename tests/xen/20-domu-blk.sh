@@ -53,7 +53,12 @@ else
   expect_match "$(shell_run "$blk" 'blk discard xvda 40000 2048')" 'EOPNOTSUPP' "discard when not offered"
   note "blkback offers no discard on this disk: refused before the ring"
 fi
-shell_run "$blk" 'blk list' | grep -qE 'errors 0$' || note "device errors: $(shell_run "$blk" 'blk list' | grep errors)"
+# No request that reached a ring came back failed, on either disk.
+list=$(shell_ok "$blk" 'blk list')
+errs=$(grep -oE 'errors [0-9]+$' <<<"$list" || true)
+ndisks=$(grep -c . <<<"$errs" || true)
+[ "$ndisks" = 2 ] || fail "blk list shows error counts for $ndisks disks, not 2"
+[ -z "$(grep -v '^errors 0$' <<<"$errs" || true)" ] || fail "device errors: $(tr '\n' ' ' <<<"$errs")"
 }
 
 # 1. Everything offered is used.
