@@ -129,7 +129,9 @@ out=$(shell_ok mq 'net stats')
 expect_match "$out" '(^|[^0-9])0 protocol errors' "net stats' protocol error count"
 expect_no_match "$out" '[1-9][0-9]* protocol errors' "no protocol errors"
 
-# Hot-plug a second interface: it gets the same queues.
+# Hot-plug a second interface: it gets the same queues, and once it is
+# detached every count is back to what it was before the attach.
+before=$(domu_counts mq)
 mark=$(console_mark mq)
 timeout 60 xl network-attach mq bridge=xenbr0 mac=00:16:3e:00:00:51 ip=10.0.0.51 || fail "xl network-attach"
 console_wait mq 'net: eth1: 10.0.0.51/24' 30 "$mark" >/dev/null
@@ -141,6 +143,8 @@ console_wait mq 'netfront: eth1: closing' 30 "$mark" >/dev/null
 out=$(shell_ok mq ifconfig)
 expect_match "$out" '^eth0: UP' "ifconfig after the detach"
 expect_no_match "$out" 'eth1' "eth1 gone after the detach"
+console_wait mq 'netfront: eth1: closed, [0-9]+ KiB freed' 30 "$mark" >/dev/null
+counts_back mq "$before" 30 "eth1 (with $want queues) hot-plugged and detached"
 
 # Save/restore during a ping stream, then migration: the queues come back.
 save_restore_pinged mq 10.0.0.41 100 "netfront: eth0: connected .*$want queues"
