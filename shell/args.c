@@ -1,4 +1,6 @@
 #include "shell/args.h"
+#include <stdbool.h>
+#include <stddef.h>
 
 int shell_split(char *line, char **argv, int max)
 {
@@ -22,4 +24,23 @@ int shell_split(char *line, char **argv, int max)
             *p++ = 0;
     }
     return n;
+}
+
+char *shell_cut_comment(char *line)
+{
+    bool quoted = false, word_start = true;
+    for (char *p = line; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (*p == '#' && word_start && !quoted) {
+            *p++ = 0;
+            char *tag = p;
+            while (*p && *p != ' ' && *p != '\t')
+                p++;
+            *p = 0;
+            return tag;
+        }
+        word_start = *p == ' ' || *p == '\t';
+    }
+    return NULL;
 }

@@ -10,6 +10,8 @@
 #include "xen/time.h"
 #include "xen/shutdown.h"
 #include "xen/suspend.h"
+#include "xen/gnttab.h"
+#include "xen/evtchn.h"
 
 extern const char *domain_name;
 
@@ -47,6 +49,22 @@ static int cmd_mem(int argc, char **argv)
                  (unsigned long long)st.heap.slab_pages, (unsigned long long)st.heap.large_pages);
     shell_printf("heap     %llu failed allocations, %llu bad frees\n",
                  (unsigned long long)st.heap.failed, (unsigned long long)st.heap.bad_frees);
+    return 0;
+}
+
+/* Every resource count on one line, so a scenario compares them before
+ * and after a cycle (save/restore, hot-plug) with one string. */
+static int cmd_counts(int argc, char **argv)
+{
+    struct gnttab_stats gs;
+    struct mm_stats ms;
+    gnttab_get_stats(&gs);
+    mm_get_stats(&ms);
+    shell_printf("counts: grants %u ports %u free-pages %llu heap-objects %llu heap-bytes %llu "
+                 "threads %u\n",
+                 gs.in_use, evtchn_bound_count(), (unsigned long long)ms.free_pages,
+                 (unsigned long long)ms.heap.objects, (unsigned long long)ms.heap.bytes_in_use,
+                 sched_thread_count());
     return 0;
 }
 
@@ -88,6 +106,8 @@ static struct shell_cmd cmds[] = {
     { "info", "", "Xen version, domain, features, uptime", cmd_info, { 0, 0 } },
     { "mem", "", "page allocator and heap use", cmd_mem, { 0, 0 } },
     { "threads", "", "kernel threads", cmd_threads, { 0, 0 } },
+    { "counts", "", "grants in use, ports bound, free pages, heap use, threads", cmd_counts,
+      { 0, 0 } },
     { "log", "", "the kernel log ring", cmd_log, { 0, 0 } },
     { "poweroff", "", "end the domain (SHUTDOWN_poweroff)", cmd_poweroff, { 0, 0 } },
     { "reboot", "", "restart the domain (SHUTDOWN_reboot)", cmd_reboot, { 0, 0 } },

@@ -85,6 +85,28 @@ static void log_after(void)
     }
 }
 
+static bool blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return !*s;
+}
+
+/* A typed line ends with a marker line carrying the line's number, its
+ * status and its '#tag' comment if it had one: a script waits for exactly
+ * its own line's end, which prompts cannot tell (the prompt is printed
+ * again after every log line that arrives while it waits). An empty line
+ * runs nothing and gets no marker. */
+static void run_typed_line(char *line)
+{
+    static unsigned seq;
+    const char *tag = shell_cut_comment(line);
+    if (blank(line) && !tag)
+        return;
+    int rc = blank(line) ? 0 : shell_run_line(line);
+    shell_printf("[shell] done %u rc=%d%s%s\n", ++seq, rc, tag ? " #" : "", tag ? tag : "");
+}
+
 static void shell_thread(void *arg)
 {
     le_init(&le);
@@ -108,7 +130,7 @@ static void shell_thread(void *arg)
                 char line[LE_LINE_MAX];
                 memcpy(line, le.buf, sizeof(line));
                 prompt_shown = false;
-                shell_run_line(line);
+                run_typed_line(line);
                 shell_printf(PROMPT);
                 prompt_shown = true;
             }

@@ -145,6 +145,31 @@ static void test_split(void **state)
     assert_string_equal(argv[0], "unterminated quote");
 }
 
+static void test_cut_comment(void **state)
+{
+    (void)state;
+    char s1[] = "blk list #r17 more";
+    char *tag = shell_cut_comment(s1);
+    assert_non_null(tag);
+    assert_string_equal(tag, "r17");
+    assert_string_equal(s1, "blk list ");
+    char s2[] = "xs write data/x a#b";
+    assert_null(shell_cut_comment(s2));
+    assert_string_equal(s2, "xs write data/x a#b");
+    char s3[] = "xs write data/x \"a #b\"";
+    assert_null(shell_cut_comment(s3));
+    char s4[] = "#";
+    tag = shell_cut_comment(s4);
+    assert_non_null(tag);
+    assert_string_equal(tag, "");
+    assert_string_equal(s4, "");
+    char s5[] = "info\t#t";
+    assert_string_equal(shell_cut_comment(s5), "t");
+    assert_string_equal(s5, "info\t");
+    char s6[] = "";
+    assert_null(shell_cut_comment(s6));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_history),
         cmocka_unit_test(test_history_wraps),
         cmocka_unit_test(test_split),
+        cmocka_unit_test(test_cut_comment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,12 +10,12 @@ console_cmd domu mem 'pages +[0-9]+ total, [0-9]+ free' >/dev/null
 console_cmd domu threads 'xenwatch +blocked' >/dev/null
 console_cmd domu evtchn 'virq +0 +[0-9]+ +timer' >/dev/null
 console_cmd domu gnttab 'grant table v1: [0-9]+ of max [0-9]+ frames' >/dev/null
-shell_run domu 'xs write data/probe hello-from-domu'
+shell_ok domu 'xs write data/probe hello-from-domu'
 expect_eq "$(xs_read "/local/domain/$id/data/probe")" hello-from-domu "data/probe as Dom0 reads it"
 xenstore-write "/local/domain/$id/data/fromdom0" 42
 console_cmd domu 'xs read data/fromdom0' '^42$' >/dev/null
 console_cmd domu 'xs ls data' '^fromdom0$' >/dev/null
-shell_run domu 'xs rm data/probe'
+shell_ok domu 'xs rm data/probe'
 xenstore-read "/local/domain/$id/data/probe" >/dev/null 2>&1 && fail "data/probe still there after xs rm"
 console_cmd domu 'xs read no/such/node' 'xs: no/such/node: ENOENT' >/dev/null
 console_cmd domu 'bogus' 'bogus: unknown command' >/dev/null

@@ -24,6 +24,6 @@ sleep 1
 mark=$(console_mark domu)
 xl sysrq domu m
 console_wait domu 'console: nobody read the console; [0-9]+ bytes dropped' 15 >/dev/null
-console_wait domu "sysrq: 'm'" 15 >/dev/null
+console_wait domu "sysrq: 'm'" 15 "$mark" >/dev/null
 xl shutdown -w domu >/dev/null
 domain_wait_gone domu 15

@@ -60,8 +60,8 @@ console_wait bal 'balloon: target 2048 KiB is below what domu can give back: sta
 low=$(xl_mib bal)
 [ "$low" -ge 9 ] && [ "$low" -le 16 ] || fail "at the floor xl list shows $low MiB (8 MiB of workload + kernel)"
 memtest_ok "the floor"
-shell_run bal 'info' >/dev/null
-[ "$(domain_state bal)" != crashed ] || fail "domu crashed at the floor"
+shell_ok bal 'info' >/dev/null
+expect_no_match "$(domain_state bal)" 'c|gone' "domu's state at the floor"
 
 # Past the maximum: refused by xl, or domu stays at its maximum.
 if xl mem-set bal 200 >"$TESTHOST_WORK/memset.log" 2>&1; then

@@ -1,7 +1,9 @@
 # timeout: 900
 # blkfront under change: a phy: back-end (a RAM disk in Dom0), hot attach
-# and detach under running I/O, and a save/restore in the middle of a
-# write stream followed by a full verify from both sides.
+# and detach under running I/O and again idle (each time the grant, port,
+# page, heap and thread counts come back to what they were before the
+# attach), and a save/restore in the middle of a write stream followed by
+# a full verify from both sides.
 disk=$TESTHOST_WORK/main.img
 truncate -s 192M "$disk"
 modprobe brd rd_nr=1 rd_size=16384 || fail "no brd RAM disk module"
@@ -16,6 +18,8 @@ blk_pattern 4 0 2048 | cmp - <(dd if=/dev/ram0 bs=512 count=2048 status=none) ||
 # Hot attach, I/O, hot detach while the I/O runs.
 third=$TESTHOST_WORK/third.img
 truncate -s 32M "$third"
+before=$(domu_counts hp)
+note "before the attach: $before"
 mark=$(console_mark hp)
 xl block-attach hp "$third,raw,xvdc,rw" || fail "xl block-attach failed"
 console_wait hp 'blkfront: xvdc: connected' 30 "$mark" >/dev/null
@@ -30,16 +34,29 @@ note "xl block-detach took $(elapsed_ms "$t0") ms under I/O"
 line=$(console_wait hp 'blk bench: xvdc .* requests in' 30 "$mark")
 note "the bench saw: $line"
 console_wait hp 'blk: xvdc: gone' 10 "$mark" >/dev/null
-shell_run hp 'blk list' | grep -q xvdc && fail "xvdc still listed after detach"
-[ -z "$(xl block-list hp | awk '$1 == 51744')" ] || fail "xl still lists xvdc"
+# xvdc gone from both views (and the lists themselves still there).
+out=$(shell_ok hp 'blk list')
+expect_match "$out" '^xvda ' "blk list after the detach"
+expect_no_match "$out" xvdc "blk list after the detach"
+bl=$(xl block-list hp) || fail "xl block-list failed"
+expect_match "$bl" '(^|[[:space:]])51712[[:space:]]' "xl block-list (xvda)"
+expect_no_match "$bl" '(^|[[:space:]])51744[[:space:]]' "xl block-list after the detach (xvdc)"
+counts_back hp "$before" 30 "xvdc detached under I/O"
 shell_run hp 'blk fill xvda 0 64 8' | grep -q '64 sectors' || fail "xvda stopped working after xvdc went"
 
-# Attach again under the same name: a fresh device.
+# Attach again under the same name: a fresh device. Counted from here
+# (the fill on xvda above grew xvda's own persistent-grant pool).
+before=$(domu_counts hp)
 mark=$(console_mark hp)
 xl block-attach hp "$third,raw,xvdc,rw" || fail "second xl block-attach failed"
 console_wait hp 'blkfront: xvdc: connected' 30 "$mark" >/dev/null
 blk_pattern 13 1000 64 | dd of="$third" bs=512 seek=1000 conv=notrunc status=none
 shell_run hp 'blk verify xvdc 1000 64 13' 30 | grep -q '64 sectors at 1000, 0 bad' || fail "xvdc after re-attach"
+# And detached idle: everything back again.
+mark=$(console_mark hp)
+timeout 60 xl block-detach hp xvdc || fail "second xl block-detach failed"
+console_wait hp 'blk: xvdc: gone' 30 "$mark" >/dev/null
+counts_back hp "$before" 30 "xvdc detached idle"
 
 # A save/restore in the middle of a write stream.
 mark=$(console_mark hp)

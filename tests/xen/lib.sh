@@ -20,7 +20,11 @@
 #   console_cmd NAME TEXT REGEX [T]
 #                                 console_send, then console_wait after it
 #   shell_run NAME COMMAND [T]    run a command at domu's shell, wait for
-#                                 the prompt to come back; prints its output
+#                                 its end marker; prints its output
+#   shell_ok NAME COMMAND [T]     shell_run, failing unless its status is 0
+#   domu_counts NAME              the shell's one-line resource counts
+#   counts_back NAME COUNTS T WHAT
+#                                 wait until domu_counts is COUNTS again
 #   console_lines NAME [N]        the last N lines of the console (default 20)
 #   console_log NAME              path of the console log (xenconsoled's)
 #   domain_wait_gone NAME T       wait until the domain no longer exists
@@ -251,30 +255,77 @@ console_cmd() {
   console_wait "$name" "$re" "$limit" "$mark"
 }
 
-# shell_run NAME COMMAND [TIMEOUT_S]: runs COMMAND at domu's shell and
-# waits (10 s by default) until its prompt is back; prints the command's
-# output lines. The prompt is DOMU_PROMPT_REGEX ('^domu> ').
-shell_run() {
-  local name=$1 text=$2 limit=${3:-10} mark f t0 out
-  local prompt=${DOMU_PROMPT_REGEX:-'^domu> '}
+# _shell_exec NAME COMMAND TIMEOUT_S: types COMMAND with a '#tag' comment
+# unique to this call and waits for domu's end marker of exactly that line
+# ('[shell] done SEQ rc=RC #tag'; a prompt cannot tell: it is printed again
+# after every log line). Sets _shell_out (the lines between the echoed
+# command and its marker) and _shell_rc (the command's status).
+_shell_exec() {
+  local name=$1 text=$2 limit=$3 mark f t0 tag text_now line re
+  tag=r${EPOCHREALTIME/./}
+  re="\[shell\] done [0-9]+ rc=-?[0-9]+ #$tag\$"
   f=$(console_log "$name")
   mark=$(console_mark "$name")
-  console_send "$name" "$text"
+  console_send "$name" "$text #$tag"
   t0=$(now_ms)
-  # The line at the mark is the prompt the command is typed after; done
-  # when a second prompt follows it.
-  while [ "$(tail -n +"$((mark + 1))" "$f" | tr -d '\r' | grep -cE -- "$prompt")" -lt 2 ]; do
+  while :; do
+    text_now=$(tail -n +"$((mark + 1))" "$f" | tr -d '\r')
+    line=$(grep -E -- "$re" <<<"$text_now") && break
     if [ "$(elapsed_ms "$t0")" -ge $((limit * 1000)) ]; then
-      echo "shell_run: the prompt did not come back after '$text' within $limit s; last lines:" >&2
+      echo "shell_run: no end marker for '$text' within $limit s; last lines:" >&2
       console_lines "$name" 20 >&2
-      fail "$name: '$text' did not finish within $limit s (no new prompt /$prompt/)"
+      fail "$name: '$text' did not finish within $limit s (no '[shell] done N rc=R #$tag' line)"
     fi
     domain_exists "$name" || fail "$name: gone while running '$text'"
     sleep 0.2
   done
-  out=$(tail -n +"$((mark + 2))" "$f" | tr -d '\r' | grep -vE -- "$prompt" || true)
-  note "$name: '$text' done after $(_secs "$(elapsed_ms "$t0")") s"
-  [ -z "$out" ] || printf '%s\n' "$out"
+  _shell_rc=${line##* rc=}
+  _shell_rc=${_shell_rc%% *}
+  _shell_out=$(awk -v tag="#$tag" -v marker="$line" '
+    $0 == marker { exit }
+    on { print }
+    !on && length($0) >= length(tag) && substr($0, length($0) - length(tag) + 1) == tag { on = 1 }
+  ' <<<"$text_now")
+  note "$name: '$text' done (rc=$_shell_rc) after $(_secs "$(elapsed_ms "$t0")") s"
+}
+
+# shell_run NAME COMMAND [TIMEOUT_S]: runs COMMAND at domu's shell and
+# waits (10 s by default) for the end marker of that command line; prints
+# its output lines, whatever its status.
+shell_run() {
+  _shell_exec "$1" "$2" "${3:-10}"
+  [ -z "$_shell_out" ] || printf '%s\n' "$_shell_out"
+}
+
+# shell_ok NAME COMMAND [TIMEOUT_S]: shell_run, and the scenario fails
+# unless the command ended with status 0.
+shell_ok() {
+  _shell_exec "$1" "$2" "${3:-10}"
+  [ "$_shell_rc" = 0 ] || fail "$1: '$2' ended with status $_shell_rc: $(tr '\n' ' ' <<<"$_shell_out")"
+  [ -z "$_shell_out" ] || printf '%s\n' "$_shell_out"
+}
+
+# domu_counts NAME: domu's resource counts on one line (grants in use,
+# ports bound, free pages, heap objects and bytes, threads).
+domu_counts() {
+  local line
+  line=$(shell_ok "$1" counts | grep -E '^counts: grants [0-9]+ ') || fail "$1: no counts line"
+  printf '%s\n' "$line"
+}
+
+# counts_back NAME EXPECTED T WHAT: waits up to T s until NAME's counts
+# are EXPECTED again (a detached device's memory goes back once its
+# back-end has let go); fails naming what differs.
+counts_back() {
+  local name=$1 want=$2 limit=$3 what=$4 t0 got
+  t0=$(now_ms)
+  while got=$(domu_counts "$name"); [ "$got" != "$want" ]; do
+    if [ "$(elapsed_ms "$t0")" -ge $((limit * 1000)) ]; then
+      fail "$what: counts not back after $limit s: before '${want#counts: }', now '${got#counts: }'"
+    fi
+    sleep 1
+  done
+  note "$what: counts back after $(_secs "$(elapsed_ms "$t0")") s: ${got#counts: }"
 }
 
 # xl_migrate_local NAME: xl migrate to this host, with a local command
