@@ -14,7 +14,7 @@ UNIT_LDLIBS := -lcmocka
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec evtchn_scan \
 	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp \
-	timer
+	timer wait
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -35,6 +35,7 @@ unit_src_blkfront_alloc  := dev/blkfront/blkfront_alloc.c
 unit_src_net_inet        := net/inet.c dev/netfront/netfront_rsp.c
 unit_src_net_tcp         := net/tcp.c net/inet.c
 unit_src_timer           := kern/timer.c kern/clock.c kern/percpu.c tests/unit/host_kern.c lib/string.c
+unit_src_wait            := kern/wait.c kern/clock.c kern/percpu.c tests/unit/host_kern.c lib/string.c
 
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_TESTS))
 UNIT_SRCS := $(sort $(foreach t,$(UNIT_TESTS),tests/unit/test_$(t).c $(unit_src_$(t))))
