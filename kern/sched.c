@@ -182,6 +182,7 @@ int sched_block_releasing(struct spinlock *l, uint64_t deadline)
 {
     struct thread *t = thread_current();
     BUG_ON(irqs_enabled());
+    BUG_ON(in_irq()); /* an event handler never sleeps */
     BUG_ON(t == &this_cpu()->idle);
     /* Armed before the block is visible: interrupts are off, so it cannot
      * fire before schedule() (and it is this CPU's timer). */
