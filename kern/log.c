@@ -1,15 +1,24 @@
 #include "kern/kernel.h"
 #include "kern/log.h"
 #include "kern/printf.h"
-#include "arch/x86/cpu.h"
+#include "kern/spinlock.h"
 #include <stdarg.h>
 
+/* The ring and the sink: one line at a time, whole, even when an event
+ * handler prints too. */
+static struct spinlock log_lock = SPINLOCK_INIT("log");
 static char ring[LOG_RING_SIZE];
 static uint64_t ring_head; /* total bytes ever written */
 void (*log_sink)(const char *s, size_t len);
 void (*log_line_before)(void);
 void (*log_line_after)(void);
+int (*log_flush)(uint64_t deadline);
 bool log_debug_enabled;
+
+void log_break_lock(void)
+{
+    spin_lock_init(&log_lock, "log");
+}
 
 static void ring_put(const char *s, size_t n)
 {
@@ -18,6 +27,8 @@ static void ring_put(const char *s, size_t n)
     ring_head += n;
 }
 
+/* Unlocked (fn may print or block): a line printed meanwhile may show
+ * torn in the copy, never in the ring. */
 void log_replay(void (*fn)(const char *s, size_t len))
 {
     uint64_t start = ring_head > LOG_RING_SIZE ? ring_head - LOG_RING_SIZE : 0;
@@ -42,8 +53,7 @@ static void vlog(const char *fmt, va_list ap)
         n = sizeof(buf) - 2;
     if (n == 0 || buf[n - 1] != '\n')
         buf[n++] = '\n';
-    /* One line at a time, whole, even when an event handler prints too. */
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&log_lock);
     ring_put(buf, (size_t)n);
     if (log_sink) {
         if (log_line_before)
@@ -52,7 +62,7 @@ static void vlog(const char *fmt, va_list ap)
         if (log_line_after)
             log_line_after();
     }
-    irq_restore(f);
+    spin_unlock_irqrestore(&log_lock, f);
 }
 
 void printk(const char *fmt, ...)

@@ -1,13 +1,16 @@
 #include "kern/kernel.h"
 #include "kern/mm.h"
-#include "arch/x86/cpu.h"
-#include "xen/hypercall.h"
+#include "kern/spinlock.h"
 
 extern char __image_start[], __image_end[];
 
 /* The identity map built at boot covers 4 GiB. */
 #define MAPPED_LIMIT (4ULL << 30)
 
+/* Both are used from event handlers too. The heap takes pages with its
+ * lock held: heap_lock, then pages_lock. */
+static struct spinlock pages_lock = SPINLOCK_INIT("pages"); /* pa, total_pages */
+static struct spinlock heap_lock = SPINLOCK_INIT("heap");
 static struct page_alloc pa;
 static struct heap heap;
 static uint64_t total_pages;
@@ -27,7 +30,7 @@ static void heap_page_put(void *p, size_t n)
     pages_free(p, n);
 }
 
-int mm_init(const struct memmap *map)
+int mm_init(const struct memmap *map, long present)
 {
     uint64_t end = memmap_ram_end(map);
     if (end > MAPPED_LIMIT) {
@@ -40,8 +43,6 @@ int mm_init(const struct memmap *map)
      * and Xen kills the domain. Manage only as many frames as the domain
      * has, less a margin for the pages Xen counts that are not RAM
      * (special pages, ACPI tables). */
-    domid_t self = DOMID_SELF;
-    long present = HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
     if (present > 0 && memmap_ram_bytes(map) / PAGE_SIZE > (uint64_t)present) {
         /* The image (and the bitmap after it) is touched already. */
         uint64_t image_pages = ((uint64_t)(uintptr_t)__image_end - (uint64_t)(uintptr_t)__image_start) / PAGE_SIZE +
@@ -102,9 +103,9 @@ int mm_init(const struct memmap *map)
 
 void *pages_alloc(size_t npages)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&pages_lock);
     int64_t pfn = page_alloc_alloc(&pa, npages, 1);
-    irq_restore(f);
+    spin_unlock_irqrestore(&pages_lock, f);
     if (pfn < 0) {
         printk("mm: out of memory: wanted %zu pages, %llu free", npages,
                (unsigned long long)pa.nfree);
@@ -117,18 +118,18 @@ void *pages_alloc(size_t npages)
 
 void pages_free(void *p, size_t npages)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&pages_lock);
     int r = page_alloc_free(&pa, (uint64_t)(uintptr_t)p >> PAGE_SHIFT, npages);
-    irq_restore(f);
+    spin_unlock_irqrestore(&pages_lock, f);
     if (r)
         panic("mm: bad free of %zu pages at %p (not allocated)", npages, p);
 }
 
 void *kmalloc(size_t size)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&heap_lock);
     void *p = heap_alloc(&heap, size);
-    irq_restore(f);
+    spin_unlock_irqrestore(&heap_lock, f);
     if (!p)
         printk("mm: kmalloc(%zu) failed", size);
     return p;
@@ -144,9 +145,9 @@ void *kzalloc(size_t size)
 
 void kfree(void *p)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&heap_lock);
     int r = heap_free(&heap, p);
-    irq_restore(f);
+    spin_unlock_irqrestore(&heap_lock, f);
     if (r)
         panic("mm: kfree of %p, which the heap never gave out (or freed twice)", p);
 }
@@ -162,21 +163,21 @@ char *kstrdup(const char *s)
 
 int64_t mm_balloon_take(uint64_t count, uint64_t align)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&pages_lock);
     int64_t pfn = page_alloc_alloc(&pa, count, align);
     if (pfn >= 0)
         total_pages -= count;
-    irq_restore(f);
+    spin_unlock_irqrestore(&pages_lock, f);
     return pfn;
 }
 
 void mm_balloon_give(uint64_t pfn, uint64_t count)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&pages_lock);
     int r = page_alloc_free(&pa, pfn, count);
     if (r == 0)
         total_pages += count;
-    irq_restore(f);
+    spin_unlock_irqrestore(&pages_lock, f);
     if (r)
         panic("mm: balloon gave back frames %llx+%llu that were not out",
               (unsigned long long)pfn, (unsigned long long)count);
@@ -213,9 +214,11 @@ uint64_t mm_max_pfn(void)
 
 void mm_get_stats(struct mm_stats *st)
 {
-    unsigned long f = irq_save();
+    unsigned long f = spin_lock_irqsave(&heap_lock);
+    st->heap = heap.st;
+    spin_lock(&pages_lock);
     st->total_pages = total_pages;
     st->free_pages = pa.nfree;
-    st->heap = heap.st;
-    irq_restore(f);
+    spin_unlock(&pages_lock);
+    spin_unlock_irqrestore(&heap_lock, f);
 }

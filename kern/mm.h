@@ -8,8 +8,10 @@
 #include "kern/memmap.h"
 #include "kern/heap.h"
 
-/* Hands RAM below 4 GiB to the allocator, minus page 0 and the image. */
-int mm_init(const struct memmap *map);
+/* Hands RAM below 4 GiB to the allocator, minus page 0 and the image;
+ * present is the number of pages the domain holds (< 0 if unknown): with
+ * fewer than the map shows, only that many are used. */
+int mm_init(const struct memmap *map, long present);
 /* Page-aligned, zeroed memory, or NULL with a log line saying how much
  * was wanted and how much is free. */
 void *pages_alloc(size_t npages);

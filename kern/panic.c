@@ -1,21 +1,23 @@
 #include "kern/kernel.h"
+#include "kern/panic.h"
+#include "kern/log.h"
+#include "kern/clock.h"
 #include "kern/printf.h"
 #include "kern/spinlock.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/traps.h"
-#include "dev/console/console.h"
-#include "xen/hypervisor.h"
-#include "xen/hypercall.h"
-#include "xen/time.h"
 #include <stdarg.h>
 
 static int panicking;
-bool panic_backtrace_printed; /* the trap handler already printed one */
+bool panic_backtrace_printed;
+void (*panic_end)(void);
 
 void panic(const char *fmt, ...)
 {
     irq_disable();
     if (panicking++ == 0) {
+        /* A panic under the log's lock (in the sink, say) must still print. */
+        log_break_lock();
         char buf[256];
         va_list ap;
         va_start(ap, fmt);
@@ -28,12 +30,13 @@ void panic(const char *fmt, ...)
             print_backtrace((uint64_t)(uintptr_t)__builtin_return_address(0),
                             *(uint64_t *)(uintptr_t)rbp);
         printk("domu: crashed; ending the domain (SHUTDOWN_crash)");
-        /* Let xenconsoled take the tail so the dump is not lost. */
-        if (HYPERVISOR_shared_info)
-            console_flush(time_now_ns() + 2 * NS_PER_SEC);
+        /* Let the console's back-end take the tail so the dump is not lost. */
+        if (log_flush)
+            log_flush(time_now_ns() + 2 * NS_PER_SEC);
     }
     for (;;) {
-        xen_shutdown(SHUTDOWN_crash);
+        if (panic_end)
+            panic_end();
         __asm__ volatile("hlt");
     }
 }

@@ -25,18 +25,30 @@ static inline void spin_lock_init(struct spinlock *l, const char *name)
 
 void spin_lock_nested_panic(struct spinlock *l) __attribute__((noreturn));
 
+/* With interrupts already off (inside an irqsave section, or a handler):
+ * takes and drops the lock alone. */
+static inline void spin_lock(struct spinlock *l)
+{
+    if (__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))
+        spin_lock_nested_panic(l);
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+    __atomic_store_n(&l->held, 0, __ATOMIC_RELEASE);
+}
+
 /* Interrupts off, lock taken; returns the flags to restore. */
 static inline unsigned long spin_lock_irqsave(struct spinlock *l)
 {
     unsigned long f = irq_save();
-    if (__atomic_exchange_n(&l->held, 1, __ATOMIC_ACQUIRE))
-        spin_lock_nested_panic(l);
+    spin_lock(l);
     return f;
 }
 
 static inline void spin_unlock_irqrestore(struct spinlock *l, unsigned long f)
 {
-    __atomic_store_n(&l->held, 0, __ATOMIC_RELEASE);
+    spin_unlock(l);
     irq_restore(f);
 }
 

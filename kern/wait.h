@@ -5,53 +5,57 @@
  * say what it was waiting for. */
 #include "kern/kernel.h"
 #include "kern/sched.h"
-#include "xen/time.h"
+#include "kern/clock.h"
+#include "kern/spinlock.h"
 #include "arch/x86/cpu.h"
 
 struct waitq {
-    struct list waiters; /* threads, through their run_link */
+    struct spinlock lock;
+    struct list waiters; /* threads, through their wait_link */
 };
 
-#define WAITQ_INIT(name) { LIST_INIT((name).waiters) }
+#define WAITQ_INIT(name) { SPINLOCK_INIT("waitq"), LIST_INIT((name).waiters) }
 
-static inline void waitq_init(struct waitq *wq) { list_init(&wq->waiters); }
-
-/* Interrupts off: queue the current thread and block. 0 or -ETIMEDOUT. */
-static inline int waitq_block(struct waitq *wq, uint64_t deadline)
+static inline void waitq_init(struct waitq *wq)
 {
-    struct thread *t = thread_current();
-    /* No clock read here: a deadline already past fires at once through
-     * the timer (on this host every clock read is a trap to Xen). */
-    list_add_tail(&wq->waiters, &t->run_link);
-    int r = sched_block(deadline);
-    if (list_linked(&t->run_link))
-        list_del(&t->run_link);
-    return r;
+    spin_lock_init(&wq->lock, "waitq");
+    list_init(&wq->waiters);
 }
 
+/* wq->lock held (interrupts off): queue the current thread and block;
+ * the lock is dropped while blocked and held again on return. 0 if woken,
+ * -ETIMEDOUT at the deadline. No clock read here: a deadline already past
+ * fires at once through the timer (on this host a read traps to Xen). */
+int waitq_block(struct waitq *wq, uint64_t deadline);
+
 void waitq_wake_all(struct waitq *wq);
+/* Wakes the first waiter still blocked (one woken by its deadline meanwhile
+ * checks its condition again anyway). */
 void waitq_wake_one(struct waitq *wq);
 
-/* Waits until cond holds (checked with interrupts off, so a wake-up from
- * an event handler cannot slip between the check and the block) or the
- * deadline passes. 0 or -ETIMEDOUT. */
+/* Waits until cond holds or the deadline (read once) passes. cond is
+ * checked under the queue's lock with interrupts off, so a wake-up from
+ * an event handler cannot slip between the check and the block; cond must
+ * not wake or wait on the same queue. 0 or -ETIMEDOUT. */
 #define wait_event_until(wq, cond, deadline)                               \
     ({                                                                     \
         int __ret = 0;                                                     \
-        unsigned long __f = irq_save();                                    \
+        struct waitq *__wq = (wq);                                         \
+        uint64_t __deadline = (deadline);                                  \
+        unsigned long __f = spin_lock_irqsave(&__wq->lock);                \
         while (!(cond)) {                                                  \
-            if (waitq_block((wq), (deadline)) == -ETIMEDOUT && !(cond)) {  \
+            if (waitq_block(__wq, __deadline) == -ETIMEDOUT && !(cond)) {  \
                 __ret = -ETIMEDOUT;                                        \
                 break;                                                     \
             }                                                              \
         }                                                                  \
-        irq_restore(__f);                                                  \
+        spin_unlock_irqrestore(&__wq->lock, __f);                          \
         __ret;                                                             \
     })
 
 /* A sleeping lock for threads. */
 struct mutex {
-    struct thread *owner;
+    struct thread *owner; /* changed only by compare-exchange */
     struct waitq wq;
 };
 #define MUTEX_INIT(name) { 0, WAITQ_INIT((name).wq) }
@@ -59,10 +63,9 @@ int mutex_lock_until(struct mutex *m, uint64_t deadline);
 /* Takes the mutex if it is free: true if taken (no clock read). */
 static inline bool mutex_trylock(struct mutex *m)
 {
-    if (m->owner)
-        return false;
-    m->owner = thread_current();
-    return true;
+    struct thread *none = 0;
+    return __atomic_compare_exchange_n(&m->owner, &none, thread_current(), false,
+                                       __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
 /* Takes the mutex, waiting at most ns: the clock (a trap to Xen with an
  * emulated TSC) is read only when the mutex is held by another. */

@@ -2,6 +2,7 @@
 #include "xen/hypervisor.h"
 #include "xen/hypercall.h"
 #include "arch/x86/cpu.h"
+#include "kern/percpu.h"
 #include <xen/features.h>
 
 struct shared_info *HYPERVISOR_shared_info;
@@ -68,12 +69,21 @@ int xen_map_shared_info(uint64_t gfn)
         return (int)rc;
     xen_info.shared_info_gfn = gfn;
     HYPERVISOR_shared_info = (struct shared_info *)(uintptr_t)(gfn << 12);
+    /* vCPU 0's slot in shared_info (the SMP work registers each vCPU's
+     * own with VCPUOP_register_vcpu_info). */
+    this_cpu()->vcpu_info = &HYPERVISOR_shared_info->vcpu_info[0];
     return 0;
 }
 
 struct vcpu_info *xen_vcpu_info(void)
 {
-    return &HYPERVISOR_shared_info->vcpu_info[0];
+    return this_cpu()->vcpu_info;
+}
+
+long xen_current_reservation(void)
+{
+    domid_t self = DOMID_SELF;
+    return HYPERVISOR_memory_op(XENMEM_current_reservation, &self);
 }
 
 long xen_shutdown(unsigned int reason)

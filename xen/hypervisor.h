@@ -24,7 +24,10 @@ void xen_read_version(void);
 /* Maps shared_info at the given guest frame. */
 int xen_map_shared_info(uint64_t gfn);
 bool xen_feature(unsigned int flag);
+/* This vCPU's slot (time, event-pending bits), in struct cpu. */
 struct vcpu_info *xen_vcpu_info(void);
+/* The pages the domain holds now (XENMEM_current_reservation), or < 0. */
+long xen_current_reservation(void);
 /* SCHEDOP_shutdown; returns only for SHUTDOWN_suspend (the result). */
 long xen_shutdown(unsigned int reason);
 const char *xen_shutdown_reason_name(unsigned int reason);

@@ -1,5 +1,6 @@
 #include "kern/kernel.h"
 #include "kern/timer.h"
+#include "kern/clock.h"
 #include "xen/time.h"
 #include "xen/pvclock.h"
 #include "xen/hypervisor.h"
@@ -33,19 +34,9 @@ static uint64_t raw_now(void)
     return pvclock_system_time(&snap, tsc);
 }
 
-static uint64_t recent;
-
-uint64_t time_now_ns(void)
+static uint64_t pv_now_ns(void)
 {
-    uint64_t now = raw_now() + (uint64_t)time_offset;
-    if (now > recent)
-        recent = now;
-    return now;
-}
-
-uint64_t time_recent_ns(void)
-{
-    return recent;
+    return raw_now() + (uint64_t)time_offset;
 }
 
 uint64_t time_since_entry_ns(void)
@@ -107,7 +98,7 @@ void time_resume(bool cancelled)
     timer_resume();
 }
 
-void time_program_timer(uint64_t deadline_ns)
+static void pv_set_oneshot(uint64_t deadline_ns)
 {
     if (deadline_ns == 0 || deadline_ns == DEADLINE_NEVER) {
         HYPERVISOR_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0);
@@ -127,10 +118,17 @@ static void timer_virq(evtchn_port_t port, void *arg)
     timer_run_expired();
 }
 
+static const struct clock_source pv_clock = {
+    .name = "xen-pvclock",
+    .now_ns = pv_now_ns,
+    .set_oneshot = pv_set_oneshot,
+};
+
 int time_init(void)
 {
     if (time_info()->tsc_to_system_mul == 0)
         return -ENODEV;
+    clock_register(&pv_clock);
     return 0;
 }
 

@@ -1,16 +1,15 @@
 #ifndef XEN_TIME_H
 #define XEN_TIME_H
-/* Time from Xen's PV clock: monotonic ns, wall clock, one-shot timers. */
+/* Time from Xen's PV clock: the kernel's clock source (time_now_ns and
+ * the one-shot timer, kern/clock.h), wall clock, save/restore. */
 #include <stdint.h>
 #include <stdbool.h>
+#include "kern/clock.h"
 
-/* Reads the clock; binds VIRQ_TIMER for the kernel's timers. */
+/* Checks the PV clock runs and registers it as the kernel's clock. */
 int time_init(void);
+/* Binds VIRQ_TIMER: the one-shot's event runs the kernel's timers. */
 int time_bind_timer_virq(void);
-/* Monotonic nanoseconds (Xen system time). */
-uint64_t time_now_ns(void);
-/* The clock as last read by anyone (no trap): for coarse expiries. */
-uint64_t time_recent_ns(void);
 /* Nanoseconds since the kernel's first instruction. */
 uint64_t time_since_entry_ns(void);
 /* Wall-clock time (UTC). */
@@ -25,6 +24,4 @@ uint64_t time_last_away_ns(void);
  * save's downtime against its deadline moves the deadline by the growth
  * of this. */
 uint64_t time_total_away_ns(void);
-/* Program the one-shot timer (absolute system time); 0 stops it. */
-void time_program_timer(uint64_t deadline_ns);
 #endif

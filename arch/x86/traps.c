@@ -3,7 +3,8 @@
 #include "arch/x86/boot_layout.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tss.h"
-#include "xen/evtchn.h"
+#include "kern/percpu.h"
+#include "kern/panic.h"
 
 struct idt_entry {
     uint16_t off_lo, sel;
@@ -16,7 +17,8 @@ static struct idt_entry idt[256] __attribute__((aligned(16)));
 extern const uint64_t trap_vectors[256];
 extern char __image_start[], __image_end[];
 static uint64_t spurious;
-extern bool panic_backtrace_printed;
+/* Interrupt vectors (32 and up) and what runs on them, set at start-up. */
+static void (*vector_handler[256])(void);
 
 static const char *const exc_names[32] = {
     "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
@@ -100,10 +102,19 @@ static void fatal(struct trap_frame *f)
     panic("fatal exception in kernel");
 }
 
+void traps_set_handler(uint8_t vector, void (*fn)(void))
+{
+    BUG_ON(vector < 32);
+    vector_handler[vector] = fn;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
-    if (f->vector == XEN_CALLBACK_VECTOR) {
-        evtchn_do_upcall();
+    void (*fn)(void) = f->vector < 256 ? vector_handler[f->vector] : 0;
+    if (fn) {
+        this_cpu()->irq_depth++;
+        fn();
+        this_cpu()->irq_depth--;
         return;
     }
     if (f->vector < 32) {

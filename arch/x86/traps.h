@@ -11,6 +11,9 @@ struct trap_frame {
 };
 
 void traps_init(void);
+/* Runs fn on interrupt vector (32..255), interrupts off (the upcall of
+ * the hypervisor's event delivery, registered by init/). */
+void traps_set_handler(uint8_t vector, void (*fn)(void));
 /* Prints a backtrace following frame pointers from rbp. */
 void print_backtrace(uint64_t rip, uint64_t rbp);
 #endif

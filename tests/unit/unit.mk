@@ -7,14 +7,15 @@
 #                               n seconds (default 20); not part of `unit`
 
 UNIT_DIR    := $(BUILD)/unit
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DHOST_UNIT_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -iquote . $(XEN_DEFS) -MMD -MP
 UNIT_LDLIBS := -lcmocka
 
 # test_<name>.c is linked with unit_src_<name> only.
 UNIT_TESTS := printf memmap page_alloc heap cmdline errno xs_wire_codec xs_client evtchn_scan \
 	gnttab_freelist cons_ring pvclock line_edit xenbus_state balloon_plan blkfront_rsp blkfront_alloc net_inet net_tcp \
-	gfn_window gnttab_check xenbus_fsm xenbus_enum xenbus_queues xenbus_back xenbus_front gnttab_park
+	gfn_window gnttab_check xenbus_fsm xenbus_enum xenbus_queues xenbus_back xenbus_front gnttab_park \
+	timer wait
 
 unit_src_printf          := kern/printf.c
 unit_src_memmap          := kern/memmap.c
@@ -52,6 +53,8 @@ unit_src_net_inet        := net/inet.c dev/netfront/netfront_rsp.c
 unit_src_net_tcp         := net/tcp.c net/inet.c
 unit_src_gfn_window      := xen/gfn_window.c kern/memmap.c
 unit_src_gnttab_check    := xen/gnttab_check.c
+unit_src_timer           := kern/timer.c kern/clock.c kern/percpu.c tests/unit/host_kern.c lib/string.c
+unit_src_wait            := kern/wait.c kern/clock.c kern/percpu.c tests/unit/host_kern.c lib/string.c
 
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_TESTS))
 UNIT_SRCS := $(sort $(foreach t,$(UNIT_TESTS),tests/unit/test_$(t).c $(unit_src_$(t))))

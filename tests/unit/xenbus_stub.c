@@ -69,6 +69,14 @@ int sched_block(uint64_t deadline)
     return -ETIMEDOUT;
 }
 void thread_sleep_ns(uint64_t ns) { now_ns += ns; }
+/* The queue's lock is dropped while "blocked", as the kernel's does. */
+int waitq_block(struct waitq *wq, uint64_t deadline)
+{
+    wq->lock.held = 0;
+    int r = sched_block(deadline);
+    wq->lock.held = 1;
+    return r;
+}
 void waitq_wake_all(struct waitq *wq) { (void)wq; }
 void waitq_wake_one(struct waitq *wq) { (void)wq; }
 int mutex_lock_until(struct mutex *m, uint64_t deadline)

@@ -1,6 +1,10 @@
-/* Start-up: from the PVH entry to "domu: ready". */
+/* Start-up: from the PVH entry to "domu: ready". The one place that
+ * knows every layer: it wires the hooks the lower layers offer (clock,
+ * console, panic, upcall) and starts the drivers; nothing calls up here. */
 #include "kern/kernel.h"
 #include "kern/cmdline.h"
+#include "kern/log.h"
+#include "kern/panic.h"
 #include "net/stack.h"
 #include "kern/memmap.h"
 #include "kern/mm.h"
@@ -150,11 +154,18 @@ static void init_thread(void *arg)
         domain_shutdown(SHUTDOWN_poweroff);
 }
 
+static void end_crashed(void)
+{
+    xen_shutdown(SHUTDOWN_crash);
+}
+
 void kmain(uint32_t start_info_paddr)
 {
+    log_flush = console_flush;
     console_early_init();
     if (xen_detect())
         panic("start: not running on Xen (no XenVMMXenVMM CPUID leaf)");
+    panic_end = end_crashed;
     read_start_info(start_info_paddr);
     char level[16];
     if (cmdline_get(kernel_cmdline, "loglevel", level, sizeof(level)) > 0 &&
@@ -166,7 +177,7 @@ void kmain(uint32_t start_info_paddr)
            xen_info.extra, kernel_cmdline);
     print_memmap();
 
-    int rc = mm_init(&memmap);
+    int rc = mm_init(&memmap, xen_current_reservation());
     if (rc)
         panic("mm: cannot set up the page allocator (%s)", errno_name(rc));
     /* shared_info goes over a RAM page of ours (Xen frees that page), so
@@ -186,6 +197,7 @@ void kmain(uint32_t start_info_paddr)
         panic("start: Xen does not offer XENFEAT_hvm_callback_vector");
 
     sched_init();
+    traps_set_handler(XEN_CALLBACK_VECTOR, evtchn_do_upcall);
     if (evtchn_init())
         panic("evtchn: cannot set up event delivery");
     if (time_bind_timer_virq())
