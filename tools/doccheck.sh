@@ -47,6 +47,10 @@ cmdline_words() {
     tr '\n' ' ' <"$f" |
       grep -oE 'cmdline_(has|get) *\( *[A-Za-z_][A-Za-z_0-9.>-]* *, *"[^"]+"' |
       sed -E 's/^cmdline_(has|get).*"([^"]+)"$/\1 \2/' | awk -v f="${f#./}" '{ print $0, f }'
+    # The shared queue-count helper reads the word it is given (blk-queues, net-queues).
+    tr '\n' ' ' <"$f" |
+      grep -oE 'xenbus_dev_queues *\([^,]*,[^,]*, *"[^"]+"' |
+      sed -E 's/.*"([^"]+)"$/get \1/' | awk -v f="${f#./}" '{ print $0, f }'
   done < <(kernel_sources)
 }
 
