@@ -8,7 +8,7 @@ console_cmd domu info "domain +$id 'domu'" >/dev/null
 console_cmd domu info 'on Xen 4\.17' >/dev/null
 console_cmd domu mem 'pages +[0-9]+ total, [0-9]+ free' >/dev/null
 console_cmd domu threads 'xenwatch +blocked' >/dev/null
-console_cmd domu evtchn 'virq +0 +[0-9]+ +timer' >/dev/null
+console_cmd domu evtchn 'virq +0 +[0-9]+ +(-|late) .* timer' >/dev/null
 console_cmd domu gnttab 'grant table v1: [0-9]+ of max [0-9]+ frames' >/dev/null
 shell_ok domu 'xs write data/probe hello-from-domu'
 expect_eq "$(xs_read "/local/domain/$id/data/probe")" hello-from-domu "data/probe as Dom0 reads it"
