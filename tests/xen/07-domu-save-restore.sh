@@ -54,5 +54,9 @@ mark=$(console_mark domu)
 xenstore-write "/local/domain/$id/data/watched" after-20-restores
 console_wait domu 'watch: .*data/watched fired' 10 "$mark" >/dev/null
 devices_work "after 20 cycles"
-counts_back domu "$before" 10 "20 save/restore cycles with a disk and a NIC"
+# blkfront's persistent-grant pools (one per ring) keep their pages across
+# a restore and grant them again as they are used, so which ring took the
+# work after the cycles can move a page or two between "granted" and "held";
+# a page lost per cycle would be 20.
+counts_back domu "$before" 10 "20 save/restore cycles with a disk and a NIC" 4
 console_cmd domu info 'suspends 20 \(0 cancelled' >/dev/null
