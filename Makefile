@@ -22,7 +22,8 @@ Q := @
 endif
 
 # Kernel sources: every .c/.S below these folders, minus host-only files.
-KSRC_DIRS := arch/x86 kern lib xen dev/console dev/control dev/balloon dev/evtchn dev/blkfront dev/netfront blk net shell init
+# Every driver folder under dev/ counts; a new subsystem adds its folder here.
+KSRC_DIRS := arch/x86 kern lib xen $(sort $(wildcard dev/*)) blk net shell init
 KSRC := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(basename $(KSRC)))
 

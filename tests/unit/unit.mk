@@ -56,11 +56,16 @@ unit_src_gnttab_check    := xen/gnttab_check.c
 unit_src_timer           := kern/timer.c kern/clock.c kern/percpu.c tests/unit/host_kern.c lib/string.c
 unit_src_wait            := kern/wait.c kern/clock.c kern/percpu.c tests/unit/host_kern.c lib/string.c
 
+# A subsystem may keep its tests' lines in tests/unit/mk/<name>.mk
+# (UNIT_TESTS += ..., unit_src_<t> := ..., FUZZ_TARGETS += ..., fuzz_src_<t> := ...).
+FUZZ_TARGETS :=
+include $(sort $(wildcard tests/unit/mk/*.mk))
+
 UNIT_BINS := $(addprefix $(UNIT_DIR)/test_,$(UNIT_TESTS))
 UNIT_SRCS := $(sort $(foreach t,$(UNIT_TESTS),tests/unit/test_$(t).c $(unit_src_$(t))))
 UNIT_OBJS := $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_SRCS))
 
-$(UNIT_DIR)/obj/%.o: %.c tests/unit/unit.mk
+$(UNIT_DIR)/obj/%.o: %.c tests/unit/unit.mk $(wildcard tests/unit/mk/*.mk)
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -c $< -o $@
@@ -99,7 +104,7 @@ FUZZ_CFLAGS  := -std=gnu11 -O1 -g -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -iquote . $(XEN_DEFS)
 
-FUZZ_TARGETS := xs_wire memmap cmdline blkfront_rsp blkfront_alloc net_inet net_tcp netfront_rsp
+FUZZ_TARGETS += xs_wire memmap cmdline blkfront_rsp blkfront_alloc net_inet net_tcp netfront_rsp
 fuzz_src_xs_wire := xen/xs_wire_codec.c lib/string.c
 fuzz_src_memmap  := kern/memmap.c
 fuzz_src_cmdline := kern/cmdline.c lib/string.c
