@@ -38,8 +38,9 @@
  *   closed    the other end has closed (or it did not within 5 s): end
  *             every grant with gnttab_end_or_park (back: unmap all),
  *             complete what is left, free what is free.
- *   remove    the node is gone (after closed). Drop dev->priv and the
- *             reference probe took once nothing uses it any more.
+ *   remove    the node is gone (after closed). Drop the reference probe
+ *             took once nothing uses it any more (dev->priv may stay:
+ *             see release).
  *   suspend   before a save, for the whole tree: quiesce. An error
  *             refuses the save.
  *   resume    after it: cancelled (same domain) carries on; otherwise
@@ -52,6 +53,15 @@
  *   deferred  asked for with xenbus_dev_defer. Optional.
  *   otherend_changed  told of every other-end state (after the core's
  *             own step). Optional.
+ *   release   the device's last reference is gone (removed, and nobody
+ *             holds it any more): free dev->priv. Not in the bus
+ *             thread's step: any context that drops a reference. Optional.
+ *
+ * Lifetime: users of a device outside these callbacks (the shell's blk
+ * and net commands, the stack's senders, a thread of the driver) hold a
+ * reference (xenbus_dev_get/put) while they use it; a hot-detach then
+ * runs close, closed and remove, and the driver's state goes with the
+ * last reference (release), never under someone holding it.
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -80,6 +90,7 @@ struct xenbus_driver {
     void (*shutdown)(struct xenbus_device *dev);
     void (*deferred)(struct xenbus_device *dev);
     void (*otherend_changed)(struct xenbus_device *dev, enum xenbus_state st);
+    void (*release)(struct xenbus_device *dev);
     /* private */
     struct xenbus_half *half;
     struct list link;

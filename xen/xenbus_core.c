@@ -56,6 +56,8 @@ void xenbus_dev_put(struct xenbus_device *dev)
     spin_unlock_irqrestore(&tree_lock, f);
     if (last) {
         BUG_ON(dev->in_tree);
+        if (dev->probed && dev->drv->release)
+            dev->drv->release(dev);
         kfree(dev);
     }
 }

@@ -213,12 +213,68 @@ static void test_restore_is_synchronous(void **state)
     xenbus_core_run_once();
 }
 
+/* The lifetime rule: a device someone holds (the shell, a sender)
+ * outlives a hot-detach; the driver's state goes (release) with the last
+ * reference, once. */
+static void t_release(struct xenbus_device *d)
+{
+    called("release");
+    d->priv = 0;
+}
+
+static struct xenbus_device *held;
+static void hold_first(struct xenbus_device *d, void *arg)
+{
+    (void)arg;
+    if (!held) {
+        xenbus_dev_get(d);
+        held = d;
+    }
+}
+
+static void test_held_device_outlives_removal(void **state)
+{
+    (void)state;
+    tdrv.release = t_release;
+    held = 0;
+    xl_create(BE);
+    put(BE "/state", "2");
+    xenbus_core_run_once();
+    put(BE "/state", "4");
+    xenbus_core_run_once();
+    assert_string_equal(calls, "probe attach connect ");
+    xenbus_for_each_device(hold_first, 0);
+    assert_non_null(held);
+    assert_ptr_equal(held->priv, held); /* the stub probe's state */
+    /* xl block-detach with the device held: closed and removed, not freed. */
+    xs_rm(XS_TX_NONE, DEV);
+    xs_rm(XS_TX_NONE, BE);
+    xenbus_core_run_once();
+    assert_string_equal(calls, "probe attach connect close closed remove ");
+    assert_false(held->in_tree);
+    /* The holder lets go: now, and only now, the state goes. */
+    xenbus_dev_put(held);
+    assert_string_equal(calls, "probe attach connect close closed remove release ");
+
+    /* Nobody holds it: the state goes with the removal itself. */
+    calls[0] = 0;
+    xl_create(BE);
+    put(BE "/state", "2");
+    xenbus_core_run_once();
+    xs_rm(XS_TX_NONE, DEV);
+    xs_rm(XS_TX_NONE, BE);
+    xenbus_core_run_once();
+    assert_string_equal(calls, "probe attach close closed remove release ");
+    tdrv.release = 0;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_life, setup),
         cmocka_unit_test_setup(test_attach_retried, setup),
         cmocka_unit_test_setup(test_restore_is_synchronous, setup),
+        cmocka_unit_test_setup(test_held_device_outlives_removal, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
