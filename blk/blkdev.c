@@ -1,35 +1,16 @@
 /* The registry of block devices and the synchronous helpers. */
 #include "kern/kernel.h"
 #include "kern/wait.h"
+#include "kern/spinlock.h"
 #include "blk/blkdev.h"
 #include "xen/time.h"
 
-static struct list devices = LIST_INIT(devices);
+#define SNAPSHOT_MAX 16
 
-int blkdev_register(struct blkdev *d)
-{
-    if (blkdev_find(d->name)) {
-        printk("blk: a device named %s exists already", d->name);
-        return -EEXIST;
-    }
-    list_add_tail(&devices, &d->link);
-    d->registered = true;
-    printk("blk: %s: %llu sectors (%llu MiB), sector size %u%s%s", d->name,
-           (unsigned long long)d->sectors, (unsigned long long)(d->sectors >> 11),
-           d->sector_size, d->readonly ? ", read-only" : "", d->cdrom ? ", CD-ROM" : "");
-    return 0;
-}
+static struct list devices = LIST_INIT(devices);    /* registry_lock */
+static struct spinlock registry_lock = SPINLOCK_INIT("blkdev_registry");
 
-void blkdev_unregister(struct blkdev *d)
-{
-    if (!d->registered)
-        return;
-    list_del(&d->link);
-    d->registered = false;
-    printk("blk: %s: gone", d->name);
-}
-
-struct blkdev *blkdev_find(const char *name)
+static struct blkdev *find_locked(const char *name)
 {
     struct list *pos;
     list_for_each(pos, &devices) {
@@ -40,11 +21,85 @@ struct blkdev *blkdev_find(const char *name)
     return 0;
 }
 
+static void hold(struct blkdev *d)
+{
+    if (d->ops->get)
+        d->ops->get(d);
+}
+
+int blkdev_register(struct blkdev *d)
+{
+    unsigned long f = spin_lock_irqsave(&registry_lock);
+    bool taken = find_locked(d->name) != 0;
+    if (!taken) {
+        list_add_tail(&devices, &d->link);
+        d->registered = true;
+    }
+    spin_unlock_irqrestore(&registry_lock, f);
+    if (taken) {
+        printk("blk: a device named %s exists already", d->name);
+        return -EEXIST;
+    }
+    printk("blk: %s: %llu sectors (%llu MiB), sector size %u%s%s", d->name,
+           (unsigned long long)d->sectors, (unsigned long long)(d->sectors >> 11),
+           d->sector_size, d->readonly ? ", read-only" : "", d->cdrom ? ", CD-ROM" : "");
+    return 0;
+}
+
+void blkdev_unregister(struct blkdev *d)
+{
+    unsigned long f = spin_lock_irqsave(&registry_lock);
+    bool was = d->registered;
+    if (was) {
+        list_del(&d->link);
+        d->registered = false;
+    }
+    spin_unlock_irqrestore(&registry_lock, f);
+    if (was)
+        printk("blk: %s: gone", d->name);
+}
+
+struct blkdev *blkdev_find(const char *name)
+{
+    unsigned long f = spin_lock_irqsave(&registry_lock);
+    struct blkdev *d = find_locked(name);
+    spin_unlock_irqrestore(&registry_lock, f);
+    return d;
+}
+
+struct blkdev *blkdev_get(const char *name)
+{
+    unsigned long f = spin_lock_irqsave(&registry_lock);
+    struct blkdev *d = find_locked(name);
+    if (d)
+        hold(d); /* under the lock: unregister cannot come between */
+    spin_unlock_irqrestore(&registry_lock, f);
+    return d;
+}
+
+void blkdev_put(struct blkdev *d)
+{
+    if (d->ops->put)
+        d->ops->put(d);
+}
+
 void blkdev_for_each(void (*fn)(struct blkdev *d, void *arg), void *arg)
 {
+    struct blkdev *snap[SNAPSHOT_MAX];
+    unsigned n = 0;
+    unsigned long f = spin_lock_irqsave(&registry_lock);
     struct list *pos;
-    list_for_each(pos, &devices)
-        fn(list_entry(pos, struct blkdev, link), arg);
+    list_for_each(pos, &devices) {
+        if (n == SNAPSHOT_MAX)
+            break;
+        snap[n] = list_entry(pos, struct blkdev, link);
+        hold(snap[n++]);
+    }
+    spin_unlock_irqrestore(&registry_lock, f);
+    for (unsigned i = 0; i < n; i++) {
+        fn(snap[i], arg);
+        blkdev_put(snap[i]);
+    }
 }
 
 int blk_submit(struct blkdev *d, struct blk_request *r)

@@ -37,6 +37,11 @@ struct blkdev_ops {
     /* Optional: the driver's own state in one line (rings, counters),
      * for `blk list`. */
     void (*describe)(struct blkdev *d, char *buf, size_t cap);
+    /* Optional: a reference on what lies under the device (blkfront: its
+     * XenBus device), so that a hot-detach never frees it under a user;
+     * after the detach the device fails every request. put may free d. */
+    void (*get)(struct blkdev *d);
+    void (*put)(struct blkdev *d);
 };
 
 struct blkdev_stats {
@@ -64,7 +69,12 @@ struct blkdev {
 
 int blkdev_register(struct blkdev *d);
 void blkdev_unregister(struct blkdev *d);
+/* The registry's own look-up: d is not held (use blkdev_get). */
 struct blkdev *blkdev_find(const char *name);
+/* Users: the device named name, held until blkdev_put (NULL if none). */
+struct blkdev *blkdev_get(const char *name);
+void blkdev_put(struct blkdev *d);
+/* fn for every device, each held while fn runs (fn may sleep). */
 void blkdev_for_each(void (*fn)(struct blkdev *d, void *arg), void *arg);
 
 /* Checks the request against the device (range, alignment, read-only,

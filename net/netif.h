@@ -30,6 +30,11 @@ struct netif_ops {
     /* Optional: the driver's own state in one line (rings, events), for
      * `net stats`. */
     void (*describe)(struct netif *nif, char *buf, size_t cap);
+    /* Optional: a reference on what lies under the interface (netfront:
+     * its XenBus device), held by senders and the shell while they use
+     * it, so that a hot-detach never frees it under them. put may free nif. */
+    void (*get)(struct netif *nif);
+    void (*put)(struct netif *nif);
 };
 
 struct netif_stats {
@@ -53,14 +58,21 @@ struct netif {
 
 int netif_register(struct netif *nif);
 void netif_unregister(struct netif *nif);
+/* No reference taken: for the registry and the stack (which forgets an
+ * interface when it is unregistered); users keep one with netif_get. */
 struct netif *netif_find(const char *name);
+/* The interface named name, held until netif_put (NULL if none). */
+struct netif *netif_get(const char *name);
+void netif_put(struct netif *nif);
 /* The interface a destination is reached through (on-link first). */
 struct netif *netif_route(uint32_t dst);
+/* fn for every interface, each held while fn runs. */
 void netif_for_each(void (*fn)(struct netif *nif, void *arg), void *arg);
 /* Drivers: a received frame (thread context). */
 void netif_rx(struct netif *nif, const uint8_t *frame, size_t len);
 void netif_rx_flags(struct netif *nif, const uint8_t *frame, size_t len, unsigned flags);
-/* A frame as a chain of fragments, and a whole frame (one fragment). */
+/* A frame as a chain of fragments, and a whole frame (one fragment); the
+ * interface is held while its driver sends. */
 int netif_xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigned n);
 int netif_xmit(struct netif *nif, const void *frame, size_t len);
 /* "a.b.c.d/len" and "gw=" from the kernel command line or XenStore. */

@@ -34,9 +34,11 @@ static void print_dev(struct blkdev *d, void *arg)
                  (unsigned long long)d->st.discards, (unsigned long long)d->st.errors);
 }
 
+/* Held until blkdev_put: a hot-detach meanwhile fails its requests but
+ * never frees it under the command. */
 static struct blkdev *dev_arg(const char *name)
 {
-    struct blkdev *d = blkdev_find(name);
+    struct blkdev *d = blkdev_get(name);
     if (!d)
         shell_printf("blk: no device %s (see blk list)\n", name);
     return d;
@@ -281,17 +283,8 @@ static int cmd_bench(struct blkdev *d, int argc, char **argv)
     return 0;
 }
 
-static int cmd_blk(int argc, char **argv)
+static int cmd_blk_dev(struct blkdev *d, int argc, char **argv)
 {
-    if (argc == 1 || (argc == 2 && strcmp(argv[1], "list") == 0)) {
-        blkdev_for_each(print_dev, 0);
-        return 0;
-    }
-    if (argc < 3)
-        return -EINVAL;
-    struct blkdev *d = dev_arg(argv[2]);
-    if (!d)
-        return SHELL_ERR_REPORTED;
     uint64_t a, b, c = 1;
     const char *op = argv[1];
     if (strcmp(op, "bench") == 0)
@@ -322,6 +315,22 @@ static int cmd_blk(int argc, char **argv)
                       blk_rw_sync(d, BLK_DISCARD, a, (uint32_t)b, 0, time_now_ns() + IO_TIMEOUT_NS));
     }
     return -EINVAL;
+}
+
+static int cmd_blk(int argc, char **argv)
+{
+    if (argc == 1 || (argc == 2 && strcmp(argv[1], "list") == 0)) {
+        blkdev_for_each(print_dev, 0);
+        return 0;
+    }
+    if (argc < 3)
+        return -EINVAL;
+    struct blkdev *d = dev_arg(argv[2]);
+    if (!d)
+        return SHELL_ERR_REPORTED;
+    int rc = cmd_blk_dev(d, argc, argv);
+    blkdev_put(d);
+    return rc;
 }
 
 static struct shell_cmd cmds[] = {

@@ -56,7 +56,7 @@ static void print_conn(const struct tcp_conn *c, void *arg)
 static int cmd_ifconfig(int argc, char **argv)
 {
     if (argc == 3) { /* ifconfig IF A.B.C.D/N */
-        struct netif *n = netif_find(argv[1]);
+        struct netif *n = netif_get(argv[1]);
         if (!n) {
             shell_printf("ifconfig: no interface %s\n", argv[1]);
             return SHELL_ERR_REPORTED;
@@ -65,16 +65,16 @@ static int cmd_ifconfig(int argc, char **argv)
         strlcpy_k(buf, argv[2], sizeof(buf));
         char *slash = strchr(buf, '/');
         uint64_t prefix = 24;
-        if (slash) {
-            *slash = 0;
-            if (xs_parse_uint(slash + 1, 32, &prefix))
-                return -EINVAL;
-        }
         uint32_t ip;
-        if (inet_parse_addr(buf, &ip))
-            return -EINVAL;
-        netif_set_addr(n, ip, (unsigned)prefix, n->gateway);
-        return 0;
+        int rc = 0;
+        if (slash)
+            *slash = 0;
+        if ((slash && xs_parse_uint(slash + 1, 32, &prefix)) || inet_parse_addr(buf, &ip))
+            rc = -EINVAL;
+        else
+            netif_set_addr(n, ip, (unsigned)prefix, n->gateway);
+        netif_put(n);
+        return rc;
     }
     netif_for_each(print_if, 0);
     return 0;
