@@ -1,7 +1,8 @@
 /* blkfront: block devices from another domain's blkback, through one or
  * more blkif shared rings (multi-queue). The rings, the request ids
- * ("slots") and the queue of requests not yet on a ring are touched with
- * interrupts off. A ring's event only wakes the device's thread, which
+ * ("slots") and the queue of requests not yet on a ring are touched under
+ * the device's lock (bf->lock); completion callbacks run after it is
+ * dropped (blkfront_unlock). A ring's event only wakes the device's thread, which
  * reads the answers, copies read data out of the persistent pages with
  * interrupts on, completes requests and refills the rings. The ring
  * ports are lateeoi: masked from the event until the thread is done.
@@ -40,6 +41,35 @@ static void watchdog_arm(struct blkfront *bf)
         timer_arm(&bf->watchdog, time_recent_ns() + WATCH_NS);
 }
 
+/* bf->lock held. r is complete: its callback runs once the lock is
+ * dropped (blkfront_unlock), since it may submit again (blk bench). */
+static void complete_later(struct blkfront *bf, struct blk_request *r)
+{
+    list_add_tail(&bf->done, &r->link);
+}
+
+unsigned long blkfront_lock(struct blkfront *bf)
+{
+    return spin_lock_irqsave(&bf->lock);
+}
+
+void blkfront_unlock(struct blkfront *bf, unsigned long f)
+{
+    struct list done;
+    list_init(&done);
+    while (!list_empty(&bf->done)) {
+        struct list *n = bf->done.next;
+        list_del(n);
+        list_add_tail(&done, n);
+    }
+    spin_unlock_irqrestore(&bf->lock, f);
+    while (!list_empty(&done)) {
+        struct blk_request *r = list_entry(done.next, struct blk_request, link);
+        list_del(&r->link);
+        blk_complete(&bf->bd, r, r->status);
+    }
+}
+
 static void thread_wake_for(struct blkfront *bf, bool watch)
 {
     unsigned long f = spin_lock_irqsave(&bf->lock);
@@ -55,7 +85,7 @@ static void watchdog(struct timer *t)
     thread_wake_for(t->arg, true);
 }
 
-/* Interrupts off. A free request id, or -1. */
+/* bf->lock held. A free request id, or -1. */
 static int slot_get(struct blkfront_queue *q)
 {
     unsigned size = q->bf->ring_size;
@@ -88,7 +118,7 @@ static size_t seg_bytes(const struct blkfront_seg *s)
     return (size_t)(s->last - s->first + 1) * BLK_SECTOR;
 }
 
-/* Interrupts off. A pool page for one segment: a free one, else a new
+/* bf->lock held. A pool page for one segment: a free one, else a new
  * page granted once (read-write: reads and writes both use it). */
 static int pool_take(struct blkfront_queue *q)
 {
@@ -118,17 +148,17 @@ static void part_grant_ended(void *owner, void *what)
 {
     struct blkfront *bf = owner;
     struct blk_request *r = what;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bf->parked--;
     if (--r->parts == 0 && !list_linked(&r->link))
-        blk_complete(&bf->bd, r, r->status);
-    bool free_now = bf->removed && bf->parked == 0;
-    irq_restore(f);
-    if (free_now)
-        blkfront_release(bf);
+        complete_later(bf, r);
+    bool let_go = bf->removed && bf->parked == 0;
+    blkfront_unlock(bf, f);
+    if (let_go)
+        xenbus_dev_put(bf->xdev); /* probe's, kept for the parked grants */
 }
 
-/* Interrupts off. Ends what the part holds (the back-end answered, so it
+/* bf->lock held. Ends what the part holds (the back-end answered, so it
  * no longer maps its own grants). A grant of the caller's buffer that
  * the back-end still maps is parked and holds the request (one more
  * piece outstanding, failed with -EIO): it completes only once the grant
@@ -177,12 +207,12 @@ static void part_copy_out(struct blkfront_queue *q, struct blkfront_part *p)
     for (unsigned i = 0; i < nseg && i < p->nseg; i++)
         memcpy(frame_ptr(&segs[i]), (uint8_t *)q->pool_page[p->gref[i]] + segs[i].first * BLK_SECTOR,
                seg_bytes(&segs[i]));
-    unsigned long f = spin_lock_irqsave(&bf->lock);
+    unsigned long f = blkfront_lock(bf);
     bf->copies += nseg;
-    spin_unlock_irqrestore(&bf->lock, f);
+    blkfront_unlock(bf, f);
 }
 
-/* Interrupts off. The indirect page of slot id and its grant: granted
+/* bf->lock held. The indirect page of slot id and its grant: granted
  * once with persistent grants, per request otherwise. 0 or -ENOSPC. */
 static int indirect_page(struct blkfront_queue *q, unsigned id, grant_ref_t *gref)
 {
@@ -204,7 +234,7 @@ static int indirect_page(struct blkfront_queue *q, unsigned id, grant_ref_t *gre
     return 0;
 }
 
-/* Interrupts off. Puts one part on the ring: 0, or -ENOSPC (no grant,
+/* bf->lock held. Puts one part on the ring: 0, or -ENOSPC (no grant,
  * pool page or memory now). */
 static int part_post(struct blkfront_queue *q, unsigned id)
 {
@@ -301,7 +331,7 @@ static int part_post(struct blkfront_queue *q, unsigned id)
     return 0;
 }
 
-/* Interrupts off. Fills the rings from the queue: each piece goes to the
+/* bf->lock held. Fills the rings from the queue: each piece goes to the
  * ring with the fewest requests in flight, the last one used on a tie. */
 static void issue_locked(struct blkfront *bf)
 {
@@ -350,7 +380,7 @@ static void issue_locked(struct blkfront *bf)
                 if (!r->status)
                     r->status = -ENOMEM;
                 if (r->parts == 0)
-                    blk_complete(&bf->bd, r, r->status);
+                    complete_later(bf, r);
                 continue;
             }
             break; /* answers will free some */
@@ -375,12 +405,12 @@ static void issue_locked(struct blkfront *bf)
 
 void blkfront_issue(struct blkfront *bf)
 {
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     issue_locked(bf);
-    irq_restore(f);
+    blkfront_unlock(bf, f);
 }
 
-/* Interrupts off. A part is answered: complete its request when it was
+/* bf->lock held. A part is answered: complete its request when it was
  * the last. One whose data the thread is copying out finishes when the
  * copy is done (with the worse of the two statuses). */
 static void part_done(struct blkfront_queue *q, unsigned id, int status)
@@ -399,10 +429,10 @@ static void part_done(struct blkfront_queue *q, unsigned id, int status)
     if (status && !r->status)
         r->status = status;
     if (--r->parts == 0 && !list_linked(&r->link))
-        blk_complete(&q->bf->bd, r, r->status);
+        complete_later(q->bf, r);
 }
 
-/* Interrupts off. The back-end broke the protocol: nothing it says about
+/* bf->lock held. The back-end broke the protocol: nothing it says about
  * this device is believed any more; everything pending fails. */
 static void broken(struct blkfront_queue *q, const char *why)
 {
@@ -445,9 +475,9 @@ static bool drain(struct blkfront_queue *q)
     for (;;) {
         unsigned ncopy = 0;
         int more = 0;
-        unsigned long f = spin_lock_irqsave(&bf->lock);
+        unsigned long f = blkfront_lock(bf);
         if (bf->state == BF_BROKEN || bf->state == BF_CLOSED || !q->ring.sring) {
-            spin_unlock_irqrestore(&bf->lock, f);
+            blkfront_unlock(bf, f);
             return found;
         }
         RING_IDX prod = READ_ONCE(q->ring.sring->rsp_prod);
@@ -457,7 +487,7 @@ static bool drain(struct blkfront_queue *q)
                                    &why);
         if (n < 0) {
             broken(q, why);
-            spin_unlock_irqrestore(&bf->lock, f);
+            blkfront_unlock(bf, f);
             return found;
         }
         for (RING_IDX i = q->ring.rsp_cons; i != prod; i++) {
@@ -472,7 +502,7 @@ static bool drain(struct blkfront_queue *q)
                     q->parts[copy_ids[c]].copying = false;
                 q->ring.rsp_cons = i;
                 broken(q, why);
-                spin_unlock_irqrestore(&bf->lock, f);
+                blkfront_unlock(bf, f);
                 return found;
             }
             found = true;
@@ -493,19 +523,19 @@ static bool drain(struct blkfront_queue *q)
             RING_FINAL_CHECK_FOR_RESPONSES(&q->ring, more);
         else
             more = 1; /* look again after the copies */
-        spin_unlock_irqrestore(&bf->lock, f);
+        blkfront_unlock(bf, f);
 
         for (unsigned i = 0; i < ncopy; i++)
             part_copy_out(q, &q->parts[copy_ids[i]]);
 
-        f = spin_lock_irqsave(&bf->lock);
+        f = blkfront_lock(bf);
         for (unsigned i = 0; i < ncopy; i++) {
             struct blkfront_part *p = &q->parts[copy_ids[i]];
             p->copying = false;
             part_done(q, copy_ids[i], p->copy_status);
         }
         issue_locked(bf);
-        spin_unlock_irqrestore(&bf->lock, f);
+        blkfront_unlock(bf, f);
         waitq_wake_all(&bf->wq);
         if (!more)
             return found;
@@ -520,7 +550,7 @@ static void watch_look(struct blkfront *bf)
 {
     for (unsigned i = 0; i < bf->nqueues && bf->state == BF_CONNECTED; i++) {
         struct blkfront_queue *q = bf->q[i];
-        unsigned long f = spin_lock_irqsave(&bf->lock);
+        unsigned long f = blkfront_lock(bf);
         /* An event announced it if one is due (it came after this
          * pass's drain): not a rescue, the next pass handles it. */
         bool waiting = q->inflight && RING_HAS_UNCONSUMED_RESPONSES(&q->ring) && !q->ev_due;
@@ -529,7 +559,7 @@ static void watch_look(struct blkfront *bf)
             bf->rescued++;
         if (stuck)
             bf->kicked++;
-        spin_unlock_irqrestore(&bf->lock, f);
+        blkfront_unlock(bf, f);
         if (waiting) {
             evtchn_count_rescued(q->port);
             drain(q);
@@ -538,19 +568,19 @@ static void watch_look(struct blkfront *bf)
         }
         q->watch_cons = q->ring.rsp_cons;
     }
-    unsigned long f = spin_lock_irqsave(&bf->lock);
+    unsigned long f = blkfront_lock(bf);
     if (bf->state == BF_CONNECTED && blkfront_inflight(bf))
         watchdog_arm(bf);
-    spin_unlock_irqrestore(&bf->lock, f);
+    blkfront_unlock(bf, f);
 }
 
 static bool thread_has_work(struct blkfront *bf)
 {
-    unsigned long f = spin_lock_irqsave(&bf->lock);
+    unsigned long f = blkfront_lock(bf);
     bool due = bf->watch_due || bf->thread_stop;
     for (unsigned i = 0; !due && i < bf->nqueues; i++)
         due = bf->q[i] && bf->q[i]->ev_due;
-    spin_unlock_irqrestore(&bf->lock, f);
+    blkfront_unlock(bf, f);
     return due;
 }
 
@@ -560,19 +590,19 @@ static void bf_thread(void *arg)
     for (;;) {
         /* Nothing is due without an event or the watchdog: a minute's wait. */
         wait_event_until(&bf->ev_wq, thread_has_work(bf), time_now_ns() + 60 * NS_PER_SEC);
-        unsigned long f = spin_lock_irqsave(&bf->lock);
+        unsigned long f = blkfront_lock(bf);
         bool stop = bf->thread_stop, watch = bf->watch_due;
         bf->watch_due = false;
-        spin_unlock_irqrestore(&bf->lock, f);
+        blkfront_unlock(bf, f);
         if (stop)
             break;
         for (unsigned i = 0; i < bf->nqueues; i++) {
             struct blkfront_queue *q = bf->q[i];
-            f = spin_lock_irqsave(&bf->lock);
+            f = blkfront_lock(bf);
             bool due = q && q->ev_due;
             if (due)
                 q->ev_due = false;
-            spin_unlock_irqrestore(&bf->lock, f);
+            blkfront_unlock(bf, f);
             if (!due)
                 continue;
             bool found = drain(q);
@@ -583,9 +613,9 @@ static void bf_thread(void *arg)
         if (watch)
             watch_look(bf);
     }
-    unsigned long f = spin_lock_irqsave(&bf->lock);
+    unsigned long f = blkfront_lock(bf);
     bf->thread_done = true;
-    spin_unlock_irqrestore(&bf->lock, f);
+    blkfront_unlock(bf, f);
     waitq_wake_all(&bf->ev_wq);
     thread_exit();
 }
@@ -609,9 +639,9 @@ static void thread_stop(struct blkfront *bf)
 {
     if (!bf->thread)
         return;
-    unsigned long f = spin_lock_irqsave(&bf->lock);
+    unsigned long f = blkfront_lock(bf);
     bf->thread_stop = true;
-    spin_unlock_irqrestore(&bf->lock, f);
+    blkfront_unlock(bf, f);
     waitq_wake_all(&bf->ev_wq);
     if (wait_event_until(&bf->ev_wq, bf->thread_done, time_now_ns() + NS_PER_SEC))
         printk("blkfront: %s: the device's thread did not stop within 1 s", bf->bd.name);
@@ -621,15 +651,15 @@ static void thread_stop(struct blkfront *bf)
 static int submit(struct blkdev *d, struct blk_request *r)
 {
     struct blkfront *bf = d->priv;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     if (bf->state == BF_CLOSING || bf->state == BF_CLOSED || bf->state == BF_BROKEN) {
-        irq_restore(f);
+        blkfront_unlock(bf, f);
         return -ENODEV;
     }
     list_add_tail(&bf->queue, &r->link);
     bf->submitted++;
     issue_locked(bf); /* queued until connected otherwise */
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     return 0;
 }
 
@@ -639,7 +669,7 @@ static void describe(struct blkdev *d, char *buf, size_t cap)
 {
     struct blkfront *bf = d->priv;
     size_t n = 0;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     unsigned pool = 0;
     for (unsigned i = 0; i < bf->nqueues && n < cap; i++) {
         struct blkfront_queue *q = bf->q[i];
@@ -657,12 +687,28 @@ static void describe(struct blkdev *d, char *buf, size_t cap)
                    pool, (unsigned long long)bf->copies, (unsigned long long)bf->grants_leaked,
                    (unsigned long long)bf->rescued, (unsigned long long)bf->kicked,
                    blkfront_state_name(bf->state));
-    irq_restore(f);
+    blkfront_unlock(bf, f);
 }
 
-static const struct blkdev_ops ops = { .submit = submit, .describe = describe };
+/* A user (the shell) holds the XenBus device, and with it bf: freed only
+ * with its last reference (blkfront_free). */
+static void hold(struct blkdev *d)
+{
+    struct blkfront *bf = d->priv;
+    xenbus_dev_get(bf->xdev);
+}
 
-/* Interrupts off. Fails the queue; and what is on the rings once the
+static void unhold(struct blkdev *d)
+{
+    struct blkfront *bf = d->priv;
+    xenbus_dev_put(bf->xdev); /* may free bf */
+}
+
+static const struct blkdev_ops ops = {
+    .submit = submit, .describe = describe, .get = hold, .put = unhold,
+};
+
+/* bf->lock held. Fails the queue; and what is on the rings once the
  * back-end let go of it, or when it broke the protocol with persistent
  * grants (no caller's buffer is granted then, and nothing it answers is
  * believed). Otherwise a request on a ring waits: its buffer may be
@@ -675,7 +721,7 @@ static void fail_all(struct blkfront *bf, int status)
         if (!r->status)
             r->status = status;
         if (r->parts == 0)
-            blk_complete(&bf->bd, r, r->status);
+            complete_later(bf, r);
     }
     if (!bf->let_go && !(bf->persistent && bf->state == BF_BROKEN))
         return;
@@ -689,9 +735,9 @@ static void fail_all(struct blkfront *bf, int status)
 
 void blkfront_fail_all(struct blkfront *bf, int status)
 {
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     fail_all(bf, status);
-    irq_restore(f);
+    blkfront_unlock(bf, f);
 }
 
 /* Frees a queue's pages; only when the back-end maps none of them. */
@@ -762,9 +808,9 @@ int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order)
             bf->q[i] = q;
         }
     }
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bf->nqueues = nqueues;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     for (unsigned i = 0; i < nqueues; i++) {
         int rc = queue_setup(bf, bf->q[i], order);
         if (rc)
@@ -831,9 +877,9 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
         }
     }
     if (free_pages) {
-        unsigned long f = irq_save();
+        unsigned long f = blkfront_lock(bf);
         bf->nqueues = 0;
-        irq_restore(f);
+        blkfront_unlock(bf, f);
     }
 }
 
@@ -846,7 +892,7 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
 unsigned blkfront_requeue_inflight(struct blkfront *bf)
 {
     unsigned n = 0;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     for (unsigned qi = 0; qi < bf->nqueues; qi++) {
         struct blkfront_queue *q = bf->q[qi];
         for (unsigned id = 0; q && id < bf->ring_size; id++) {
@@ -879,7 +925,7 @@ unsigned blkfront_requeue_inflight(struct blkfront *bf)
                 r->status = -EIO;
         }
     }
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     return n;
 }
 
@@ -887,32 +933,31 @@ void blkfront_drain_answered(struct blkfront *bf)
 {
     for (unsigned i = 0; i < bf->nqueues; i++) {
         struct blkfront_queue *q = bf->q[i];
-        if (!q || !q->have_port || !q->ring.sring)
-            continue;
-        unsigned long f = irq_save();
-        on_event(q->port, q);
-        irq_restore(f);
+        if (q && q->have_port && q->ring.sring)
+            drain(q);
     }
 }
 
 void blkfront_release(struct blkfront *bf)
 {
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bf->removed = true;
-    bool free_now = bf->parked == 0;
-    irq_restore(f);
-    if (!free_now) {
+    bool let_go = bf->parked == 0;
+    blkfront_unlock(bf, f);
+    if (let_go)
+        xenbus_dev_put(bf->xdev);
+    else
         printk("blkfront: %s: kept until the back-end lets go of %u grants", bf->bd.name,
                bf->parked);
-        return;
-    }
+}
+
+void blkfront_free(struct blkfront *bf)
+{
     timer_cancel(&bf->watchdog);
     for (unsigned i = 0; i < BLKFRONT_MAX_QUEUES; i++)
         if (bf->q[i])
             queue_free(bf->q[i], bf->ring_order);
-    struct xenbus_device *x = bf->xdev;
     kfree(bf);
-    xenbus_dev_put(x);
 }
 
 int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline)
@@ -927,6 +972,7 @@ int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline)
 void blkfront_init_dev(struct blkfront *bf)
 {
     list_init(&bf->queue);
+    list_init(&bf->done);
     waitq_init(&bf->wq);
     waitq_init(&bf->ev_wq);
     spin_lock_init(&bf->lock, "blkfront");

@@ -87,8 +87,9 @@ struct blkfront {
     unsigned next_queue;                  /* the ring used last: blkfront_queue_pick starts there */
     unsigned max_segs;                    /* per ring request: 11, or indirect */
     bool persistent;                      /* both ends said feature-persistent */
-    struct blkfront_seg segs[BLKFRONT_MAX_INDIRECT_SEGS]; /* scratch, interrupts off */
+    struct blkfront_seg segs[BLKFRONT_MAX_INDIRECT_SEGS]; /* scratch, under the lock */
     struct list queue;                    /* requests not all on a ring */
+    struct list done;                     /* complete, their callbacks due after the unlock */
     struct waitq wq;                      /* woken on every answer */
     bool close_pending;                   /* a close for the bus thread */
     char features[160];
@@ -97,7 +98,7 @@ struct blkfront {
     uint64_t rescued, kicked;             /* its finds: answers it handled (its event may be late or lost), rings re-kicked */
     /* The device's thread reads the rings (the upcall only wakes it) and
      * copies read data with interrupts on. */
-    struct spinlock lock;                 /* the thread's flags, the rings' answers */
+    struct spinlock lock;                 /* everything above and the thread's flags */
     struct thread *thread;
     struct waitq ev_wq;                   /* the thread waits here; its stopper too */
     bool watch_due, thread_stop, thread_done;
@@ -106,10 +107,14 @@ struct blkfront {
     bool restored;                        /* attached again (restore, back-end restart): say "reconnected" */
     unsigned requeued;                    /* requests re-issued by that reconnection */
     unsigned parked;                      /* grants of requests' buffers the back-end still maps */
-    bool removed;                         /* the device is gone: free once parked is 0 */
+    bool removed;                         /* the device is gone: let go of it once parked is 0 */
 };
 
-/* blkfront.c: the data path. */
+/* blkfront.c: the data path. The lock guards the state, the queue, the
+ * rings and their slots; requests completed under it are called back
+ * after blkfront_unlock has dropped it. */
+unsigned long blkfront_lock(struct blkfront *bf);
+void blkfront_unlock(struct blkfront *bf, unsigned long f);
 /* Also starts the device's thread (rings_teardown with free_pages stops it). */
 void blkfront_init_dev(struct blkfront *bf);
 /* Rings, grants and event channels for nqueues queues of 2^order pages. */
@@ -129,9 +134,11 @@ void blkfront_issue(struct blkfront *bf);
 void blkfront_fail_all(struct blkfront *bf, int status);
 /* Closing: completes the answers the back-end left on the rings. */
 void blkfront_drain_answered(struct blkfront *bf);
-/* The device is gone: frees bf now, or when the last parked grant of a
- * request ends. */
+/* The device is gone: gives up probe's reference on the XenBus device
+ * now, or when the last parked grant of a request ends. */
 void blkfront_release(struct blkfront *bf);
+/* The XenBus device's last reference went (nobody holds bf). */
+void blkfront_free(struct blkfront *bf);
 /* After a restore: what was on the old ring is queued again. */
 unsigned blkfront_requeue_inflight(struct blkfront *bf);
 int blkfront_wait_idle(struct blkfront *bf, uint64_t deadline);

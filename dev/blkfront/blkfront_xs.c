@@ -142,12 +142,12 @@ static int read_disk(struct blkfront *bf)
         indirect = 0;
     bool persistent = opt_uint(bf, "feature-persistent", 1, 0) &&
                       !cmdline_has(kernel_cmdline, "blk-persistent=off");
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bf->max_segs = indirect > BLKIF_MAX_SEGMENTS_PER_REQUEST
                        ? (unsigned)MIN(indirect, (uint64_t)BLKFRONT_MAX_INDIRECT_SEGS)
                        : BLKIF_MAX_SEGMENTS_PER_REQUEST;
     bf->persistent = persistent;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     d->max_sectors_per_piece = bf->max_segs * (PAGE_SIZE / BLK_SECTOR);
     k_snprintf(bf->features, sizeof(bf->features),
                "ring %u page%s, %u queue%s, %u segments per request%s%s%s%s%s",
@@ -196,9 +196,9 @@ static int connect(struct xenbus_device *x)
     if (!bf->bd.registered && (rc = blkdev_register(&bf->bd)))
         return rc;
     xenbus_dev_switch_state(x, XenbusStateConnected);
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bf->state = BF_CONNECTED;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     if (bf->restored)
         printk("blkfront: %s: reconnected after the restore, %u requests re-issued (%s)",
                bf->bd.name, bf->requeued, bf->features);
@@ -215,10 +215,10 @@ static int connect(struct xenbus_device *x)
 static void detach(struct xenbus_device *x)
 {
     struct blkfront *bf = x->priv;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     if (bf->state == BF_CONNECTED)
         bf->state = BF_INIT;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     bf->requeued = blkfront_requeue_inflight(bf);
     blkfront_rings_teardown(bf, false, false);
     bf->reconnects++;
@@ -251,10 +251,10 @@ static int probe(struct xenbus_device *x)
 static void close_dev(struct xenbus_device *x)
 {
     struct blkfront *bf = x->priv;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     if (bf->state != BF_BROKEN)
         bf->state = BF_CLOSING;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     printk("blkfront: %s: closing (the back-end is %s)", bf->bd.name,
            xenbus_state_name(x->otherend_state));
     blkfront_fail_all(bf, -ENODEV); /* the queue; the rings keep their grants */
@@ -270,15 +270,15 @@ static void closed(struct xenbus_device *x)
     struct blkfront *bf = x->priv;
     blkfront_drain_answered(bf);
     blkfront_ports_close(bf, false);
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bf->let_go = true;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     blkfront_fail_all(bf, -ENODEV);
     blkfront_rings_teardown(bf, true, false);
-    f = irq_save();
+    f = blkfront_lock(bf);
     bf->state = BF_CLOSED;
     bf->let_go = false;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     printk("blkfront: %s: closed (%u requests held by grants the back-end still maps)",
            bf->bd.name, bf->parked);
 }
@@ -292,19 +292,19 @@ static void deferred(struct xenbus_device *x)
     }
 }
 
-/* The node is gone (closed before): the state goes once no parked
- * grant holds one of its requests. */
+/* The node is gone (closed before): the state goes with the last
+ * reference (release), once no parked grant holds one of its requests
+ * and no user (the shell) holds the device. */
 static void remove(struct xenbus_device *x)
 {
     struct blkfront *bf = x->priv;
-    x->priv = 0;
     if (bf->state != BF_CLOSED) {
         /* Gone without a close (after a restore, say): nothing left to
          * wait for on the rings. */
-        unsigned long f = irq_save();
+        unsigned long f = blkfront_lock(bf);
         bf->state = BF_CLOSED;
         bf->let_go = true;
-        irq_restore(f);
+        blkfront_unlock(bf, f);
         blkfront_fail_all(bf, -ENODEV);
         blkdev_unregister(&bf->bd);
         blkfront_rings_teardown(bf, true, false);
@@ -312,14 +312,22 @@ static void remove(struct xenbus_device *x)
     blkfront_release(bf);
 }
 
+/* Nobody holds the device any more (the shell, parked grants). */
+static void release(struct xenbus_device *x)
+{
+    struct blkfront *bf = x->priv;
+    x->priv = 0;
+    blkfront_free(bf);
+}
+
 static int suspend(struct xenbus_device *x)
 {
     struct blkfront *bf = x->priv;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bool was = bf->state == BF_CONNECTED || bf->state == BF_INIT;
     if (was)
         bf->state = BF_SUSPENDED;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     /* Fewer requests to re-issue if the rings drain; not needed. */
     if (was)
         blkfront_wait_idle(bf, time_now_ns() + NS_PER_SEC);
@@ -331,9 +339,9 @@ static void resume(struct xenbus_device *x, bool cancelled)
     struct blkfront *bf = x->priv;
     if (bf->state != BF_SUSPENDED)
         return;
-    unsigned long f = irq_save();
+    unsigned long f = blkfront_lock(bf);
     bf->state = cancelled ? BF_CONNECTED : BF_INIT;
-    irq_restore(f);
+    blkfront_unlock(bf, f);
     if (cancelled) {
         blkfront_issue(bf);
         return;
@@ -366,6 +374,7 @@ static struct xenbus_driver driver = {
     .resume = resume,
     .shutdown = shutdown,
     .deferred = deferred,
+    .release = release,
 };
 
 /* A protocol violation is found in the event handler, which cannot use
