@@ -16,6 +16,7 @@
 #include "kern/sched.h"
 #include "kern/wait.h"
 #include "kern/mm.h"
+#include "kern/spinlock.h"
 #include "kern/cmdline.h"
 #include "lib/barrier.h"
 #include "xen/evtchn.h"
@@ -66,6 +67,9 @@ struct nf_queue {
     bool rx_posted[RX_BUFS];
     void *tx_buf[TX_BUFS];
     grant_ref_t tx_ref[TX_BUFS];
+    /* Senders (any thread) and the interface's thread share the transmit
+     * ring: tx_lock guards it, tx_pending, tx_free and tx_waiting. */
+    struct spinlock tx_lock;
     bool tx_pending[TX_BUFS];
     unsigned tx_free;
     unsigned tx_waiting;     /* senders waiting for slots: completions raise events */
@@ -87,7 +91,9 @@ struct netfront {
     bool sg;                 /* scatter-gather negotiated (feature-sg both ways) */
     bool sg_chain;           /* net-sg=chain: every fragment in its own slot */
     struct waitq wq;      /* the thread waits here for events */
-    struct waitq tx_wq;   /* senders wait here for free slots */
+    struct waitq tx_wq;   /* senders wait here for free slots; quiesce for them and the thread */
+    /* The upcall, the thread and senders share the flags below. */
+    struct spinlock lock;
     bool kicked, stop;
     bool in_poll;         /* the thread is in the rings */
     uint64_t kicks;       /* events on any queue: a sender waiting for slots looks again */
@@ -115,13 +121,17 @@ void netfront_timing(bool on)
 static void on_event(evtchn_port_t port, void *arg)
 {
     struct nf_queue *q = arg;
+    struct netfront *nf = q->nf;
+    uint64_t now = timing ? time_now_ns() : 0;
+    unsigned long f = spin_lock_irqsave(&nf->lock);
     q->events++;
-    if (timing && !q->nf->event_ns)
-        q->nf->event_ns = time_now_ns();
-    q->nf->kicked = true;
-    q->nf->kicks++;
-    waitq_wake_all(&q->nf->wq);
-    waitq_wake_all(&q->nf->tx_wq);
+    if (timing && !nf->event_ns)
+        nf->event_ns = now;
+    nf->kicked = true;
+    nf->kicks++;
+    spin_unlock_irqrestore(&nf->lock, f);
+    waitq_wake_all(&nf->wq);
+    waitq_wake_all(&nf->tx_wq);
 }
 
 static void broken(struct netfront *nf, unsigned queue, const char *why)
@@ -159,9 +169,10 @@ static void rx_push(struct nf_queue *q)
         evtchn_send(q->have_rx_port ? q->rx_port : q->port);
 }
 
-/* Transmit completions: false if the back-end broke the protocol.
- * want_event: a sender is out of slots, so the next completion is to
- * raise an event; otherwise only the TX_LAZY-th from here. */
+/* q->tx_lock held. Transmit completions: false if the back-end broke
+ * the protocol. want_event: a sender is out of slots, so the next
+ * completion is to raise an event; otherwise only the TX_LAZY-th from
+ * here. */
 static bool poll_tx(struct nf_queue *q, bool want_event)
 {
     struct netfront *nf = q->nf;
@@ -272,9 +283,14 @@ static bool poll_rx(struct nf_queue *q)
 static void poll_rings(struct netfront *nf)
 {
     nf->polls++;
-    for (unsigned i = 0; i < nf->nq && nf->state == NF_CONNECTED; i++)
-        if (poll_tx(nf->q[i], false))
-            poll_rx(nf->q[i]);
+    for (unsigned i = 0; i < nf->nq && nf->state == NF_CONNECTED; i++) {
+        struct nf_queue *q = nf->q[i];
+        unsigned long f = spin_lock_irqsave(&q->tx_lock);
+        bool ok = poll_tx(q, false);
+        spin_unlock_irqrestore(&q->tx_lock, f);
+        if (ok)
+            poll_rx(q);
+    }
 }
 
 static evtchn_port_t rx_port_of(const struct nf_queue *q)
@@ -347,15 +363,23 @@ static void nf_thread(void *arg)
                 continue;
             nf->rescued++; /* work was waiting and no event came */
         }
+        unsigned long f = spin_lock_irqsave(&nf->lock);
         nf->kicked = false;
+        bool poll = nf->state == NF_CONNECTED;
+        nf->in_poll = poll;
+        spin_unlock_irqrestore(&nf->lock, f);
         last_busy = now; /* the time before the wait is close enough */
         eoi_ports(nf);
-        if (nf->state == NF_CONNECTED) {
-            nf->in_poll = true;
+        if (poll) {
             poll_rings(nf);
+            f = spin_lock_irqsave(&nf->lock);
             nf->in_poll = false;
+            spin_unlock_irqrestore(&nf->lock, f);
+            waitq_wake_all(&nf->tx_wq); /* quiesce may wait for that */
         }
+        f = spin_lock_irqsave(&nf->lock);
         nf->event_ns = 0; /* handled: a later transmit is not its answer */
+        spin_unlock_irqrestore(&nf->lock, f);
     }
 }
 
@@ -414,29 +438,44 @@ static int xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigne
     if (netfront_tx_slots(len, n, chain, TX_SLOTS_MAX, &slots))
         return -EINVAL;
     struct nf_queue *q = pick_queue(nf, frags, n);
-    if (RING_HAS_UNCONSUMED_RESPONSES(&q->tx) && !poll_tx(q, false))
+    unsigned long f = spin_lock_irqsave(&q->tx_lock);
+    if (RING_HAS_UNCONSUMED_RESPONSES(&q->tx) && !poll_tx(q, false)) {
+        spin_unlock_irqrestore(&q->tx_lock, f);
         return -ENOTCONN;
+    }
     /* Out of slots: the sender reaps completions itself (the transmit
      * ring only, so no recursion into the stack) at every event, since
      * the interface's thread may be the one waiting for this sender (on
      * TCP's lock, say). */
     uint64_t deadline = 0;
     while (q->tx_free < slots) {
-        if (!poll_tx(q, true) || nf->state != NF_CONNECTED)
+        if (!poll_tx(q, true) || nf->state != NF_CONNECTED) {
+            spin_unlock_irqrestore(&q->tx_lock, f);
             return -ENOTCONN;
+        }
         if (q->tx_free >= slots)
             break;
+        q->tx_waiting++;
+        spin_unlock_irqrestore(&q->tx_lock, f);
         if (!deadline)
             deadline = time_now_ns() + NS_PER_SEC / 10;
         uint64_t seen = nf->kicks;
-        q->tx_waiting++;
+        /* The reaping asked for the next completion's event; the port is
+         * lateeoi, masked since its last upcall until the thread's next
+         * pass, which may be waiting for this sender. Unmasked here, the
+         * completion's event comes at once and wakes this sender. */
+        evtchn_eoi(q->port, true);
         bool late = wait_event_until(&nf->tx_wq,
                                      nf->kicks != seen || q->tx_free >= slots ||
                                          nf->state != NF_CONNECTED,
                                      deadline);
+        f = spin_lock_irqsave(&q->tx_lock);
         q->tx_waiting--;
-        if (late)
+        waitq_wake_all(&nf->tx_wq); /* quiesce may wait for that */
+        if (late) {
+            spin_unlock_irqrestore(&q->tx_lock, f);
             return -EAGAIN;
+        }
     }
     if (slots == 1) {
         /* One slot: the fragments gathered into one buffer. */
@@ -466,12 +505,15 @@ static int xmit_frags(struct netif *nif, const struct netif_frag *frags, unsigne
     q->tx_frames++;
     int notify;
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
+    spin_unlock_irqrestore(&q->tx_lock, f);
     if (notify)
         evtchn_send(q->port);
     if (nf->event_ns) {
         uint64_t us = (time_now_ns() - nf->event_ns) / 1000;
+        f = spin_lock_irqsave(&nf->lock);
         nf->event_ns = 0;
         nf->turn_us[nf->turn_n++ % TURN_KEPT] = us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+        spin_unlock_irqrestore(&nf->lock, f);
     }
     return 0;
 }
@@ -518,7 +560,23 @@ static void describe(struct netif *nif, char *buf, size_t cap)
     }
 }
 
-static const struct netif_ops ops = { .xmit_frags = xmit_frags, .describe = describe };
+/* Senders and the shell hold the XenBus device, and with it nf: freed
+ * only with its last reference (release). */
+static void hold(struct netif *nif)
+{
+    struct netfront *nf = nif->priv;
+    xenbus_dev_get(nf->xdev);
+}
+
+static void unhold(struct netif *nif)
+{
+    struct netfront *nf = nif->priv;
+    xenbus_dev_put(nf->xdev); /* may free nf */
+}
+
+static const struct netif_ops ops = {
+    .xmit_frags = xmit_frags, .describe = describe, .get = hold, .put = unhold,
+};
 
 /* ip=A.B.C.D/N [gw=A.B.C.D] on the kernel command line (first interface),
  * else the address the toolstack keeps for the vif (vif = ['ip=...']). */
@@ -662,6 +720,7 @@ static struct nf_queue *queue_get(struct netfront *nf, unsigned index)
         return 0;
     q->nf = nf;
     q->index = index;
+    spin_lock_init(&q->tx_lock, "netfront_tx");
     bool ok = (q->tx_ring_page || (q->tx_ring_page = pages_alloc(1))) &&
               (q->rx_ring_page || (q->rx_ring_page = pages_alloc(1))) &&
               (q->frame || (q->frame = pages_alloc(FRAME_PAGES)));
@@ -760,20 +819,34 @@ static int write_rings(xs_tx_t tx, void *arg)
     return rc;
 }
 
+/* A sender waits for slots, or the thread is in the rings. */
+static bool rings_busy(struct netfront *nf)
+{
+    unsigned long f = spin_lock_irqsave(&nf->lock);
+    bool busy = nf->in_poll;
+    spin_unlock_irqrestore(&nf->lock, f);
+    for (unsigned i = 0; !busy && i < NF_MAX_QUEUES; i++) {
+        struct nf_queue *q = nf->q[i];
+        if (!q)
+            continue;
+        f = spin_lock_irqsave(&q->tx_lock);
+        busy = q->tx_waiting != 0;
+        spin_unlock_irqrestore(&q->tx_lock, f);
+    }
+    return busy;
+}
+
 /* Waits (briefly) until no sender waits for slots and the thread is out
- * of the rings: true if so. */
+ * of the rings: true if so. The state has left NF_CONNECTED, so waiting
+ * senders give up at once; both wake tx_wq as they leave. */
 static bool quiesce(struct netfront *nf, uint64_t deadline)
 {
     waitq_wake_all(&nf->tx_wq);
-    bool waiting;
-    do {
-        waiting = nf->in_poll;
-        for (unsigned i = 0; i < NF_MAX_QUEUES; i++)
-            waiting |= nf->q[i] && nf->q[i]->tx_waiting;
-        if (waiting)
-            thread_sleep_ns(10 * NS_PER_MS);
-    } while (waiting && time_now_ns() < deadline);
-    return !waiting;
+    if (!wait_event_until(&nf->tx_wq, !rings_busy(nf), deadline))
+        return true;
+    printk("netfront: %s: %s still in the rings at the deadline", nf->nif.name,
+           nf->in_poll ? "the interface's thread" : "a sender");
+    return false;
 }
 
 /* Everything the back-end saw goes: ports, grants (parked if still
@@ -871,13 +944,16 @@ static void detach(struct xenbus_device *x)
     undo(nf, false, "reconnecting");
 }
 
-/* Runs the interface's thread, then says it has left. */
+/* Runs the interface's thread, then lets go of the device (a reference
+ * probe took for it): nf may go with it. */
 static void thread_main(void *arg)
 {
     struct netfront *nf = arg;
+    struct xenbus_device *x = nf->xdev;
     nf_thread(nf);
     nf->thread_done = true;
     waitq_wake_all(&nf->tx_wq);
+    xenbus_dev_put(x);
 }
 
 /* Probe only matches: device/vif/<id> with a usable mac is ours. */
@@ -898,17 +974,22 @@ static int probe(struct xenbus_device *x)
     nf->xdev = x;
     waitq_init(&nf->wq);
     waitq_init(&nf->tx_wq);
+    spin_lock_init(&nf->lock, "netfront");
     memcpy(nf->nif.mac, addr, sizeof(addr));
     k_snprintf(nf->nif.name, sizeof(nf->nif.name), "eth%s", x->id);
     nf->nif.mtu = 1500;
     nf->nif.ops = &ops;
     nf->nif.priv = nf;
+    xenbus_dev_get(x); /* probe's, given up by remove */
+    xenbus_dev_get(x); /* the thread's */
+    x->priv = nf;
     if (!thread_create(nf->nif.name, thread_main, nf)) {
+        x->priv = 0;
+        xenbus_dev_put(x);
+        xenbus_dev_put(x);
         kfree(nf);
         return -ENOMEM;
     }
-    xenbus_dev_get(x);
-    x->priv = nf;
     return 0;
 }
 
@@ -939,26 +1020,31 @@ static void deferred(struct xenbus_device *x)
         xenbus_dev_fatal(x, -EBADMSG, "the back-end broke the netif protocol");
 }
 
-/* The node is gone (closed before): the thread leaves, then the state
- * goes, unless the thread would not leave (then it is kept). */
+/* The node is gone (closed before): the thread is told to leave, and
+ * the state goes with the last reference (release): the thread's, a
+ * sender's or the shell's. Nothing here waits for them. */
 static void remove(struct xenbus_device *x)
 {
     struct netfront *nf = x->priv;
-    x->priv = 0;
     if (nf->state != NF_CLOSED) { /* gone without a close (after a restore, say) */
         nf->state = NF_CLOSED;
         nf->nif.up = false;
         netif_unregister(&nf->nif);
         undo(nf, false, "closed");
     }
+    unsigned long f = spin_lock_irqsave(&nf->lock);
     nf->stop = true;
+    spin_unlock_irqrestore(&nf->lock, f);
     waitq_wake_all(&nf->wq);
-    if (wait_event_until(&nf->tx_wq, nf->thread_done, time_now_ns() + 2 * NS_PER_SEC)) {
-        printk("netfront: %s: the thread did not leave; its state is kept", nf->nif.name);
-        return;
-    }
+    xenbus_dev_put(x); /* probe's */
+}
+
+/* The last reference: the thread has left, nobody sends through us. */
+static void dev_release(struct xenbus_device *x)
+{
+    struct netfront *nf = x->priv;
+    x->priv = 0;
     kfree(nf);
-    xenbus_dev_put(x);
 }
 
 /* Before a save: nothing goes out, and the thread leaves the rings
@@ -1004,6 +1090,7 @@ static struct xenbus_driver driver = {
     .suspend = suspend,
     .resume = resume,
     .deferred = deferred,
+    .release = dev_release,
 };
 
 int netfront_init(void)
