@@ -931,6 +931,7 @@ unsigned blkfront_requeue_inflight(struct blkfront *bf)
 
 void blkfront_drain_answered(struct blkfront *bf)
 {
+    thread_stop(bf); /* one drainer: the copy-out scratch is the device's */
     for (unsigned i = 0; i < bf->nqueues; i++) {
         struct blkfront_queue *q = bf->q[i];
         if (q && q->have_port && q->ring.sring)

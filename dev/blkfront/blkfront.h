@@ -132,7 +132,8 @@ void blkfront_issue(struct blkfront *bf);
  * back-end let go (let_go), or after a protocol violation with
  * persistent grants (their buffers were never granted). */
 void blkfront_fail_all(struct blkfront *bf, int status);
-/* Closing: completes the answers the back-end left on the rings. */
+/* Closing: stops the device's thread and completes the answers the
+ * back-end left on the rings. */
 void blkfront_drain_answered(struct blkfront *bf);
 /* The device is gone: gives up probe's reference on the XenBus device
  * now, or when the last parked grant of a request ends. */
