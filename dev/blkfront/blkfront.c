@@ -23,6 +23,7 @@
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
 #include "xen/gnttab_park.h"
+#include "xen/ring_check.h"
 #include "dev/blkfront/blkfront.h"
 
 static void fail_all(struct blkfront *bf, int status);
@@ -483,7 +484,7 @@ static bool drain(struct blkfront_queue *q)
         RING_IDX prod = READ_ONCE(q->ring.sring->rsp_prod);
         xen_rmb(); /* the index before the responses it covers */
         const char *why = 0;
-        int n = blkfront_rsp_count(q->ring.rsp_cons, prod, q->ring.req_prod_pvt, bf->ring_size,
+        int n = ring_rsp_count(q->ring.rsp_cons, prod, q->ring.req_prod_pvt, bf->ring_size,
                                    &why);
         if (n < 0) {
             broken(q, why);

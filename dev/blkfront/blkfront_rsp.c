@@ -1,22 +1,6 @@
 #include "dev/blkfront/blkfront_rsp.h"
 #include "kern/errno.h"
 
-int blkfront_rsp_count(RING_IDX rsp_cons, RING_IDX rsp_prod, RING_IDX req_prod,
-                       unsigned ring_size, const char **why)
-{
-    RING_IDX n = rsp_prod - rsp_cons;          /* free-running, wraps */
-    RING_IDX outstanding = req_prod - rsp_cons;
-    if (n > ring_size) {
-        *why = "response producer ran more than a ring ahead";
-        return -EBADMSG;
-    }
-    if (n > outstanding) {
-        *why = "more responses than requests outstanding";
-        return -EBADMSG;
-    }
-    return (int)n;
-}
-
 int blkfront_rsp_check(const struct blkif_response *rsp, const blkfront_slot_t *slots,
                        unsigned nslots, int *status, const char **why)
 {

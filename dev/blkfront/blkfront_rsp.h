@@ -7,11 +7,7 @@
 #include <xen/xen.h>
 #include <xen/io/blkif.h>
 
-/* New responses between our consumer index and the back-end's producer
- * index: at most the requests outstanding (so never more than the ring).
- * The count, or -EBADMSG with *why set. */
-int blkfront_rsp_count(RING_IDX rsp_cons, RING_IDX rsp_prod, RING_IDX req_prod,
-                       unsigned ring_size, const char **why);
+/* The response count: ring_rsp_count (xen/ring_check.h). */
 
 /* What we remember per request id: 0 = free, else the operation + 1,
  * with BLKFRONT_SLOT_INDIRECT set when it went as an indirect request

@@ -22,6 +22,7 @@
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
 #include "xen/gnttab_park.h"
+#include "xen/ring_check.h"
 #include "xen/xenbus.h"
 #include "xen/xenbus_bus.h"
 #include "xen/xs_wire_codec.h"
@@ -180,9 +181,8 @@ static bool poll_tx(struct nf_queue *q, bool want_event)
     for (;;) {
         RING_IDX prod = READ_ONCE(q->tx.sring->rsp_prod);
         xen_rmb();
-        if (prod - q->tx.rsp_cons > TX_BUFS ||
-            prod - q->tx.rsp_cons > q->tx.req_prod_pvt - q->tx.rsp_cons) {
-            broken(nf, q->index, "transmit responses ran ahead of the requests");
+        if (ring_rsp_count(q->tx.rsp_cons, prod, q->tx.req_prod_pvt, TX_BUFS, &why) < 0) {
+            broken(nf, q->index, why);
             return false;
         }
         for (RING_IDX i = q->tx.rsp_cons; i != prod; i++) {
@@ -236,9 +236,8 @@ static bool poll_rx(struct nf_queue *q)
     for (;;) {
         RING_IDX prod = READ_ONCE(q->rx.sring->rsp_prod);
         xen_rmb();
-        if (prod - q->rx.rsp_cons > RX_BUFS ||
-            prod - q->rx.rsp_cons > q->rx.req_prod_pvt - q->rx.rsp_cons) {
-            broken(nf, q->index, "receive responses ran ahead of the buffers posted");
+        if (ring_rsp_count(q->rx.rsp_cons, prod, q->rx.req_prod_pvt, RX_BUFS, &why) < 0) {
+            broken(nf, q->index, why);
             return false;
         }
         for (RING_IDX i = q->rx.rsp_cons; i != prod; i++) {

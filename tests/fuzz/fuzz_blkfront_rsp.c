@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dev/blkfront/blkfront_rsp.h"
+#include "xen/ring_check.h"
 #include "kern/errno.h"
 
 #include "tests/fuzz/fuzz_check.h"
@@ -28,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(&req, data + 8, 4);
     data += 12;
     const char *why = NULL;
-    int n = blkfront_rsp_count(cons, prod, req, NSLOTS, &why);
+    int n = ring_rsp_count(cons, prod, req, NSLOTS, &why);
     if (n >= 0)
         CHECK((RING_IDX)n <= NSLOTS && (RING_IDX)n <= req - cons && (RING_IDX)n == prod - cons);
     else

@@ -15,22 +15,6 @@
 
 #define UNUSED_STATE (void)state
 
-static void test_count(void **state)
-{
-    UNUSED_STATE;
-    const char *why = NULL;
-    assert_int_equal(blkfront_rsp_count(10, 10, 12, 32, &why), 0);
-    assert_int_equal(blkfront_rsp_count(10, 12, 12, 32, &why), 2);
-    /* wrap-around of the free-running indices */
-    assert_int_equal(blkfront_rsp_count(0xfffffffe, 1, 3, 32, &why), 3);
-    /* more answers than requests */
-    assert_int_equal(blkfront_rsp_count(10, 13, 12, 32, &why), -EBADMSG);
-    assert_non_null(why);
-    /* a producer far ahead (or behind: a huge unsigned distance) */
-    assert_int_equal(blkfront_rsp_count(10, 50, 60, 32, &why), -EBADMSG);
-    assert_int_equal(blkfront_rsp_count(10, 5, 12, 32, &why), -EBADMSG);
-}
-
 static void test_check(void **state)
 {
     UNUSED_STATE;
@@ -146,7 +130,6 @@ static void test_blk_check(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_count),
         cmocka_unit_test(test_check),
         cmocka_unit_test(test_segments),
         cmocka_unit_test(test_blk_check),
