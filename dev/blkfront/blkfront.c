@@ -24,6 +24,7 @@
 #include "xen/gnttab.h"
 #include "xen/gnttab_park.h"
 #include "xen/ring_check.h"
+#include "xen/xenbus_front_ring.h"
 #include "dev/blkfront/blkfront.h"
 
 static void fail_all(struct blkfront *bf, int status);
@@ -767,20 +768,10 @@ static int queue_setup(struct blkfront *bf, struct blkfront_queue *q, unsigned o
     memset(s, 0, PAGE_SIZE << order);
     SHARED_RING_INIT(s);
     FRONT_RING_INIT(&q->ring, s, PAGE_SIZE << order);
-    for (unsigned i = 0; i < (1u << order); i++) {
-        int64_t ref = gnttab_grant_access(bf->xdev->otherend_id,
-                                          ((uint64_t)(uintptr_t)q->ring_pages >> PAGE_SHIFT) + i,
-                                          false);
-        if (ref < 0)
-            return (int)ref;
-        q->ring_ref[i] = (grant_ref_t)ref;
-    }
-    int rc = evtchn_alloc_unbound(bf->xdev->otherend_id, on_event, q, q->name, &q->port);
-    if (rc)
-        return rc;
-    q->have_port = true;
-    evtchn_set_lateeoi(q->port);
-    return 0;
+    int rc = xenbus_front_grant(bf->xdev, q->ring_pages, 1u << order, false, q->ring_ref);
+    if (!rc)
+        rc = xenbus_front_port(bf->xdev, on_event, q, q->name, &q->port, &q->have_port);
+    return rc;
 }
 
 int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order)
@@ -855,9 +846,9 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
         if (!q)
             continue;
         unsigned kept = 0;
-        bool ring_kept = false;
-        for (unsigned i = 0; i < (1u << bf->ring_order); i++)
-            ring_kept |= end_grant(bf, &q->ring_ref[i], 0);
+        unsigned ring_held = xenbus_front_ungrant(q->ring_ref, 1u << bf->ring_order, 0);
+        bool ring_kept = ring_held != 0;
+        bf->grants_leaked += ring_held;
         for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
             kept += end_grant(bf, &q->ind_pref[i], &q->ind_pages[i]);
         for (unsigned i = 0; i < q->pool.cap; i++)
