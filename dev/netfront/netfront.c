@@ -20,9 +20,8 @@
 #include "kern/cmdline.h"
 #include "lib/barrier.h"
 #include "xen/evtchn.h"
-#include "xen/gnttab.h"
-#include "xen/gnttab_park.h"
 #include "xen/ring_check.h"
+#include "xen/xenbus_front_ring.h"
 #include "xen/xenbus.h"
 #include "xen/xenbus_bus.h"
 #include "xen/xs_wire_codec.h"
@@ -607,23 +606,6 @@ static void configure_address(struct netfront *nf)
         netif_set_addr(&nf->nif, ip, prefix, gw);
 }
 
-static int grant_page(struct netfront *nf, void *p, bool readonly, grant_ref_t *ref)
-{
-    int64_t r = gnttab_grant_access(nf->xdev->otherend_id, (uint64_t)(uintptr_t)p >> PAGE_SHIFT,
-                                    readonly);
-    if (r < 0)
-        return (int)r;
-    *ref = (grant_ref_t)r;
-    return 0;
-}
-
-/* 1 if the back-end still has the page mapped: the grant is then parked
- * with the page, which is no longer ours (*page becomes NULL). */
-static unsigned end_grant(grant_ref_t *ref, void **page)
-{
-    return gnttab_end_or_park_page(ref, page);
-}
-
 /* The ports of every queue ever set up. After a restore they are gone
  * already, so only our books are tidied. */
 static void release_ports(struct netfront *nf, bool xen_forgot)
@@ -646,12 +628,12 @@ static unsigned release_grants(struct netfront *nf)
         struct nf_queue *q = nf->q[i];
         if (!q)
             continue;
-        busy += end_grant(&q->tx_ring_ref, &q->tx_ring_page);
-        busy += end_grant(&q->rx_ring_ref, &q->rx_ring_page);
+        busy += xenbus_front_ungrant(&q->tx_ring_ref, 1, &q->tx_ring_page);
+        busy += xenbus_front_ungrant(&q->rx_ring_ref, 1, &q->rx_ring_page);
         for (unsigned b = 0; b < RX_BUFS; b++)
-            busy += end_grant(&q->rx_ref[b], &q->rx_buf[b]);
+            busy += xenbus_front_ungrant(&q->rx_ref[b], 1, &q->rx_buf[b]);
         for (unsigned b = 0; b < TX_BUFS; b++)
-            busy += end_grant(&q->tx_ref[b], &q->tx_buf[b]);
+            busy += xenbus_front_ungrant(&q->tx_ref[b], 1, &q->tx_buf[b]);
     }
     if (busy)
         printk("netfront: %s: %u grants still mapped by the back-end: their pages are parked",
@@ -741,30 +723,26 @@ static struct nf_queue *queue_get(struct netfront *nf, unsigned index)
 /* Rings initialised and granted, buffers granted, port(s) allocated. */
 static int queue_setup(struct netfront *nf, struct nf_queue *q)
 {
-    domid_t be = nf->xdev->otherend_id;
     memset(q->tx_ring_page, 0, PAGE_SIZE);
     memset(q->rx_ring_page, 0, PAGE_SIZE);
     SHARED_RING_INIT((struct netif_tx_sring *)q->tx_ring_page);
     SHARED_RING_INIT((struct netif_rx_sring *)q->rx_ring_page);
     FRONT_RING_INIT(&q->tx, (struct netif_tx_sring *)q->tx_ring_page, PAGE_SIZE);
     FRONT_RING_INIT(&q->rx, (struct netif_rx_sring *)q->rx_ring_page, PAGE_SIZE);
-    int rc = grant_page(nf, q->tx_ring_page, false, &q->tx_ring_ref);
+    int rc = xenbus_front_grant(nf->xdev, q->tx_ring_page, 1, false, &q->tx_ring_ref);
     if (!rc)
-        rc = grant_page(nf, q->rx_ring_page, false, &q->rx_ring_ref);
+        rc = xenbus_front_grant(nf->xdev, q->rx_ring_page, 1, false, &q->rx_ring_ref);
     for (unsigned i = 0; !rc && i < RX_BUFS; i++)
-        rc = grant_page(nf, q->rx_buf[i], false, &q->rx_ref[i]);
+        rc = xenbus_front_grant(nf->xdev, q->rx_buf[i], 1, false, &q->rx_ref[i]);
     for (unsigned i = 0; !rc && i < TX_BUFS; i++)
-        rc = grant_page(nf, q->tx_buf[i], true, &q->tx_ref[i]);
-    if (!rc && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->port))) {
-        q->have_port = true;
-        evtchn_set_lateeoi(q->port);
-    }
+        rc = xenbus_front_grant(nf->xdev, q->tx_buf[i], 1, true, &q->tx_ref[i]);
+    if (!rc)
+        rc = xenbus_front_port(nf->xdev, on_event, q, nf->nif.name, &q->port, &q->have_port);
     /* Split event channels: the back-end's transmit and receive work are
      * kicked separately. One handler serves both. */
-    if (!rc && nf->split && !(rc = evtchn_alloc_unbound(be, on_event, q, nf->nif.name, &q->rx_port))) {
-        q->have_rx_port = true;
-        evtchn_set_lateeoi(q->rx_port);
-    }
+    if (!rc && nf->split)
+        rc = xenbus_front_port(nf->xdev, on_event, q, nf->nif.name, &q->rx_port,
+                               &q->have_rx_port);
     if (rc)
         return rc;
     for (unsigned i = 0; i < TX_BUFS; i++)
