@@ -32,10 +32,7 @@ static struct xenbus_half back = {
 
 void xenbus_back_driver_register(struct xenbus_driver *drv)
 {
-    if (list_empty(&back.drivers))
-        xenbus_core_half_add(&back);
-    drv->half = &back;
-    list_add_tail(&back.drivers, &drv->link);
+    xenbus_core_driver_add(&back, drv);
 }
 
 /* Watch thread. A device folder (or above) changed: scan; one of a

@@ -31,9 +31,12 @@ static struct waitq bus_wq = WAITQ_INIT(bus_wq);
 static struct mutex bus_lock = MUTEX_INIT(bus_lock); /* one step at a time; a save holds it */
 static bool started;
 
-void xenbus_core_half_add(struct xenbus_half *h)
+void xenbus_core_driver_add(struct xenbus_half *h, struct xenbus_driver *drv)
 {
-    list_add_tail(&halves, &h->link);
+    if (list_empty(&h->drivers))
+        list_add_tail(&halves, &h->link); /* a half without drivers is never started */
+    drv->half = h;
+    list_add_tail(&h->drivers, &drv->link);
 }
 
 void xenbus_core_kick(void)

@@ -23,10 +23,7 @@ static struct xenbus_half front = {
 
 void xenbus_driver_register(struct xenbus_driver *drv)
 {
-    if (list_empty(&front.drivers))
-        xenbus_core_half_add(&front);
-    drv->half = &front;
-    list_add_tail(&front.drivers, &drv->link);
+    xenbus_core_driver_add(&front, drv);
 }
 
 static void device_dir_fired(struct xs_watch *w, const char *path)

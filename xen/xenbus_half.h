@@ -28,7 +28,8 @@ struct xenbus_half {
     struct list link;
 };
 
-void xenbus_core_half_add(struct xenbus_half *h);
+/* A driver of half h (its first makes the half one the core runs). */
+void xenbus_core_driver_add(struct xenbus_half *h, struct xenbus_driver *drv);
 /* Bus thread: the devices of drv become those of the listing (keys, see
  * xenbus_enum.h): new ones are probed, vanished ones removed. */
 void xenbus_core_sync(struct xenbus_half *h, struct xenbus_driver *drv, const char *names,
