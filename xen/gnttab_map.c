@@ -97,83 +97,146 @@ static void fail_log(const struct batch_fail *bf, const char *what, unsigned n, 
                gnttab_status_name(bf->status), bf->status, errno_name(bf->err), more);
 }
 
-/* One block for a batch: n hypercall ops of opsize bytes, then the index
- * of the caller's entry for each. */
-static void *batch_alloc(unsigned n, size_t opsize, unsigned **idx)
+/* One hypercall's worth of ops built from a caller's n entries: op k
+ * comes from entry idx[k]. Map, unmap and copy differ only in how an op
+ * is built and what its outcome does. */
+struct batch {
+    char *ops;
+    unsigned *idx;
+    size_t opsize, status_at; /* an op's size, the offset of its int16_t status */
+    unsigned m;               /* ops built */
+    struct batch_fail fail;
+};
+
+/* Room for n ops in one block (ops, then the indexes): false if none. */
+static bool batch_alloc(struct batch *b, unsigned n, size_t opsize, size_t status_at)
 {
     size_t ops_bytes = (n * opsize + 7) & ~(size_t)7;
-    char *p = kmalloc(ops_bytes + n * sizeof(unsigned));
-    *idx = p ? (unsigned *)(p + ops_bytes) : 0;
-    return p;
+    *b = (struct batch){ .opsize = opsize, .status_at = status_at };
+    b->ops = kmalloc(ops_bytes + n * sizeof(unsigned));
+    b->idx = b->ops ? (unsigned *)(b->ops + ops_bytes) : 0;
+    return b->ops != 0;
+}
+
+/* Where the next op is built; batch_add then counts it for entry i. */
+static void *batch_slot(struct batch *b)
+{
+    return b->ops + b->m * b->opsize;
+}
+
+static void batch_add(struct batch *b, unsigned i)
+{
+    *(int16_t *)((char *)batch_slot(b) + b->status_at) = NOT_DONE;
+    b->idx[b->m++] = i;
+}
+
+/* An entry that failed before reaching Xen. */
+static void batch_skip(struct batch *b, unsigned i, int err)
+{
+    fail_note(&b->fail, i, err, NOT_DONE);
+}
+
+/* The hypercall over the ops built, then each op's outcome:
+ * done(arg, entry, op, 0 or its errno); a failure is noted as the
+ * batch's. Returns how many Xen did. */
+static unsigned batch_run(struct batch *b, unsigned cmd,
+                          void (*done)(void *arg, unsigned i, void *op, int err), void *arg)
+{
+    long rc = b->m ? HYPERVISOR_grant_table_op(cmd, b->ops, b->m) : 0;
+    unsigned ok = 0;
+    for (unsigned k = 0; k < b->m; k++) {
+        char *op = b->ops + k * b->opsize;
+        int16_t st = READ_ONCE(*(int16_t *)(op + b->status_at));
+        int err = st == GNTST_okay ? 0 : op_errno(st, rc);
+        if (err)
+            fail_note(&b->fail, b->idx[k], err, st);
+        else
+            ok++;
+        done(arg, b->idx[k], op, err);
+    }
+    return ok;
+}
+
+/* Logs the failures (one line, naming the first's grant) and frees the
+ * batch: 0 or the first failure's error. */
+static int batch_end(struct batch *b, const char *what, unsigned n, domid_t dom,
+                     grant_ref_t ref)
+{
+    if (b->fail.count)
+        fail_log(&b->fail, what, n, dom, ref);
+    kfree(b->ops);
+    return b->fail.count ? b->fail.err : 0;
+}
+
+static void map_done(void *arg, unsigned i, void *hop, int err)
+{
+    struct gnttab_map_op *op = (struct gnttab_map_op *)arg + i;
+    struct gnttab_map_grant_ref *m = hop;
+    op->err = err;
+    if (!err) {
+        op->handle = m->handle;
+        op->addr = (void *)(uintptr_t)m->host_addr;
+    } else {
+        window_put(m->host_addr >> PAGE_SHIFT); /* not mapped: as empty as before */
+    }
 }
 
 int gnttab_map_batch(struct gnttab_map_op *ops, unsigned n)
 {
     if (n == 0)
         return 0;
-    unsigned *idx;
-    struct gnttab_map_grant_ref *mops = batch_alloc(n, sizeof(*mops), &idx);
-    if (!mops) {
+    struct batch b;
+    if (!batch_alloc(&b, n, sizeof(struct gnttab_map_grant_ref),
+                     offsetof(struct gnttab_map_grant_ref, status))) {
         for (unsigned i = 0; i < n; i++)
             ops[i].err = -ENOMEM, ops[i].addr = 0;
         return -ENOMEM;
     }
-    struct batch_fail bf = { 0 };
-    unsigned m = 0;
     for (unsigned i = 0; i < n; i++) {
         ops[i].addr = 0;
         int64_t gfn = window_get();
         ops[i].err = gfn < 0 ? (int)gfn : 0;
         if (gfn < 0) {
-            fail_note(&bf, i, (int)gfn, NOT_DONE);
+            batch_skip(&b, i, (int)gfn);
             continue;
         }
-        mops[m] = (struct gnttab_map_grant_ref){
+        *(struct gnttab_map_grant_ref *)batch_slot(&b) = (struct gnttab_map_grant_ref){
             .host_addr = (uint64_t)gfn << PAGE_SHIFT,
             .flags = GNTMAP_host_map | (ops[i].readonly ? GNTMAP_readonly : 0),
             .ref = ops[i].ref,
             .dom = ops[i].dom,
-            .status = NOT_DONE,
         };
-        idx[m++] = i;
+        batch_add(&b, i);
     }
-    long rc = m ? HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, mops, m) : 0;
-    unsigned mapped = 0;
-    for (unsigned k = 0; k < m; k++) {
-        struct gnttab_map_op *op = &ops[idx[k]];
-        int16_t st = READ_ONCE(mops[k].status);
-        if (st == GNTST_okay) {
-            op->handle = mops[k].handle;
-            op->addr = (void *)(uintptr_t)mops[k].host_addr;
-            mapped++;
-            continue;
-        }
-        /* Not mapped: the frame is as empty as before. */
-        window_put(mops[k].host_addr >> PAGE_SHIFT);
-        op->err = op_errno(st, rc);
-        fail_note(&bf, idx[k], op->err, st);
-    }
+    unsigned mapped = batch_run(&b, GNTTABOP_map_grant_ref, map_done, ops);
     unsigned long f = spin_lock_irqsave(&lock);
     stats.maps += mapped;
     stats.mapped += mapped;
-    stats.map_failures += bf.count;
+    stats.map_failures += b.fail.count;
     spin_unlock_irqrestore(&lock, f);
-    if (bf.count)
-        fail_log(&bf, "map", n, ops[bf.first].dom, ops[bf.first].ref);
-    kfree(mops);
-    return bf.count ? bf.err : 0;
+    return batch_end(&b, "map", n, ops[b.fail.first].dom, ops[b.fail.first].ref);
+}
+
+static void unmap_done(void *arg, unsigned i, void *hop, int err)
+{
+    struct gnttab_map_op *op = (struct gnttab_map_op *)arg + i;
+    struct gnttab_unmap_grant_ref *u = hop;
+    op->addr = 0;
+    op->err = err;
+    /* A frame whose unmap failed may still hold the grant, and a mapping
+     * over it would crash the domain: it never goes back to the window. */
+    if (!err)
+        window_put(u->host_addr >> PAGE_SHIFT);
 }
 
 int gnttab_unmap_batch(struct gnttab_map_op *ops, unsigned n)
 {
     if (n == 0)
         return 0;
-    unsigned *idx;
-    struct gnttab_unmap_grant_ref *uops = batch_alloc(n, sizeof(*uops), &idx);
-    if (!uops)
+    struct batch b;
+    if (!batch_alloc(&b, n, sizeof(struct gnttab_unmap_grant_ref),
+                     offsetof(struct gnttab_unmap_grant_ref, status)))
         return -ENOMEM; /* nothing changed: the caller may try again */
-    struct batch_fail bf = { 0 };
-    unsigned m = 0;
     for (unsigned i = 0; i < n; i++) {
         uint64_t gpa = (uint64_t)(uintptr_t)ops[i].addr;
         if (!gpa)
@@ -183,42 +246,23 @@ int gnttab_unmap_batch(struct gnttab_map_op *ops, unsigned n)
         spin_unlock_irqrestore(&lock, f);
         if (!ours) {
             ops[i].err = -EINVAL; /* not a mapping of ours: left alone */
-            fail_note(&bf, i, -EINVAL, NOT_DONE);
+            batch_skip(&b, i, -EINVAL);
             continue;
         }
-        uops[m] = (struct gnttab_unmap_grant_ref){
-            .host_addr = gpa, .dev_bus_addr = 0, .handle = ops[i].handle, .status = NOT_DONE
+        *(struct gnttab_unmap_grant_ref *)batch_slot(&b) = (struct gnttab_unmap_grant_ref){
+            .host_addr = gpa, .dev_bus_addr = 0, .handle = ops[i].handle,
         };
-        idx[m++] = i;
+        batch_add(&b, i);
     }
-    long rc = m ? HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, uops, m) : 0;
-    unsigned done = 0, parked = 0;
-    for (unsigned k = 0; k < m; k++) {
-        struct gnttab_map_op *op = &ops[idx[k]];
-        int16_t st = READ_ONCE(uops[k].status);
-        op->addr = 0;
-        if (st == GNTST_okay) {
-            window_put(uops[k].host_addr >> PAGE_SHIFT);
-            op->err = 0;
-            done++;
-            continue;
-        }
-        /* The frame may still hold the grant, and a mapping over it
-         * would crash the domain: it never goes back to the window. */
-        parked++;
-        op->err = op_errno(st, rc);
-        fail_note(&bf, idx[k], op->err, st);
-    }
+    unsigned skipped = b.fail.count;
+    unsigned done = batch_run(&b, GNTTABOP_unmap_grant_ref, unmap_done, ops);
     unsigned long f = spin_lock_irqsave(&lock);
     stats.unmaps += done;
     stats.mapped -= MIN(stats.mapped, done);
-    stats.parked += parked;
-    stats.unmap_failures += bf.count;
+    stats.parked += b.fail.count - skipped;
+    stats.unmap_failures += b.fail.count;
     spin_unlock_irqrestore(&lock, f);
-    if (bf.count)
-        fail_log(&bf, "unmap", n, ops[bf.first].dom, ops[bf.first].ref);
-    kfree(uops);
-    return bf.count ? bf.err : 0;
+    return batch_end(&b, "unmap", n, ops[b.fail.first].dom, ops[b.fail.first].ref);
 }
 
 int gnttab_map(domid_t dom, grant_ref_t ref, bool readonly, grant_handle_t *handle, void **addr)
@@ -236,53 +280,46 @@ int gnttab_unmap(grant_handle_t handle, void *addr)
     return gnttab_unmap_batch(&op, 1);
 }
 
+static void copy_done(void *arg, unsigned i, void *hop, int err)
+{
+    (void)hop;
+    ((struct gnttab_copy_seg *)arg)[i].err = err;
+}
+
 int gnttab_copy_batch(struct gnttab_copy_seg *segs, unsigned n)
 {
     if (n == 0)
         return 0;
-    unsigned *idx;
-    struct gnttab_copy *cops = batch_alloc(n, sizeof(*cops), &idx);
-    if (!cops) {
+    struct batch b;
+    if (!batch_alloc(&b, n, sizeof(struct gnttab_copy), offsetof(struct gnttab_copy, status))) {
         for (unsigned i = 0; i < n; i++)
             segs[i].err = -ENOMEM;
         return -ENOMEM;
     }
-    struct batch_fail bf = { 0 };
-    unsigned m = 0;
     for (unsigned i = 0; i < n; i++) {
         struct gnttab_copy_seg *s = &segs[i];
         uint64_t a = (uint64_t)(uintptr_t)s->local;
-        s->err = gnttab_copy_prepare(&cops[m], a >> PAGE_SHIFT, (uint32_t)(a & (PAGE_SIZE - 1)),
-                                     s->dom, s->ref, s->offset, s->len, s->to_foreign);
-        if (s->err) {
-            fail_note(&bf, i, s->err, NOT_DONE);
-            continue;
-        }
-        cops[m].status = NOT_DONE;
-        idx[m++] = i;
+        s->err = gnttab_copy_prepare(batch_slot(&b), a >> PAGE_SHIFT,
+                                     (uint32_t)(a & (PAGE_SIZE - 1)), s->dom, s->ref, s->offset,
+                                     s->len, s->to_foreign);
+        if (s->err)
+            batch_skip(&b, i, s->err);
+        else
+            batch_add(&b, i);
     }
-    long rc = m ? HYPERVISOR_grant_table_op(GNTTABOP_copy, cops, m) : 0;
+    batch_run(&b, GNTTABOP_copy, copy_done, segs);
     uint64_t bytes = 0, ok = 0;
-    for (unsigned k = 0; k < m; k++) {
-        struct gnttab_copy_seg *s = &segs[idx[k]];
-        int16_t st = READ_ONCE(cops[k].status);
-        if (st == GNTST_okay) {
+    for (unsigned i = 0; i < n; i++)
+        if (!segs[i].err) {
             ok++;
-            bytes += s->len;
-            continue;
+            bytes += segs[i].len;
         }
-        s->err = op_errno(st, rc);
-        fail_note(&bf, idx[k], s->err, st);
-    }
     unsigned long f = spin_lock_irqsave(&lock);
     stats.copies += ok;
     stats.copy_bytes += bytes;
-    stats.copy_failures += bf.count;
+    stats.copy_failures += b.fail.count;
     spin_unlock_irqrestore(&lock, f);
-    if (bf.count)
-        fail_log(&bf, "copy", n, segs[bf.first].dom, segs[bf.first].ref);
-    kfree(cops);
-    return bf.count ? bf.err : 0;
+    return batch_end(&b, "copy", n, segs[b.fail.first].dom, segs[b.fail.first].ref);
 }
 
 void gnttab_map_get_stats(struct gnttab_map_stats *st)
