@@ -2,7 +2,8 @@
 # The same build/domu boots as a 64-bit PV guest (type = "pv"): its shell
 # answers on the PV console, XenStore reads and writes meet Dom0's, the
 # timer VIRQ drives one-shot timers and sleeping threads, and `xl
-# shutdown` powers it off. No disk or NIC: grants are not done on PV yet.
+# shutdown` powers it off; a fault is reported through the PV trap table
+# (cr2 from vcpu_info) and ends the domain as crashed. No disk or NIC: grants are not done on PV yet.
 # Run inside Dom0 by tools/testhost/scenarios.sh, with tests/xen/lib.sh sourced.
 # timeout: 180
 
@@ -48,6 +49,10 @@ t2=$(shell_ok domu ticker | sed -nE 's/^ticker: ([0-9]+) ticks.*/\1/p')
 [ -n "$t1" ] && [ -n "$t2" ] || fail "no ticker count ('$t1', '$t2')"
 [ "$t2" -gt "$t1" ] || fail "the ticker did not advance ($t1 then $t2)"
 note "ticker: $t1 then $t2 ticks 2 s apart"
+# ... and those wake-ups came as VIRQ_TIMER events.
+timer_events=$(shell_ok domu evtchn | awk '$2 == "virq" && $NF == "timer" { print $4 }')
+[ -n "$timer_events" ] && [ "$timer_events" -gt 10 ] || fail "VIRQ_TIMER events: '$timer_events'"
+note "VIRQ_TIMER events so far: $timer_events"
 
 # Idle means blocked: a quiet domu uses little CPU.
 c1=$(domain_cpu_time domu)
@@ -60,3 +65,16 @@ awk -v a="$c1" -v b="$c2" 'BEGIN { exit !(b - a < 1.5) }' || fail "domu used $c1
 xl shutdown domu
 domain_wait_gone domu 60
 expect_eq "$(domain_shutdown_reason domu)" poweroff "domu's shutdown reason"
+
+# A write to address 0: the page fault comes through set_trap_table, cr2
+# from vcpu_info, registers and a backtrace, then SHUTDOWN_crash.
+domu_create pvcrash 'extra = "crash-test"' 'on_crash = "preserve"'
+console_wait pvcrash 'fatal exception 14 \(page fault\)' 30 >/dev/null
+console_wait pvcrash 'page fault address \(cr2\) 0x0: page not present on write' 5 >/dev/null
+console_wait pvcrash '  #1 0x[0-9a-f]+' 5 >/dev/null
+console_wait pvcrash 'ending the domain \(SHUTDOWN_crash\)' 5 >/dev/null
+for _ in $(seq 1 50); do
+  case $(domain_state pvcrash) in *c*) break ;; esac
+  sleep 0.2
+done
+expect_match "$(domain_state pvcrash)" 'c' "xl list state of the crashed PV domu"
