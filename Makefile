@@ -1,5 +1,5 @@
 # domu: a small Xen guest kernel.
-#   make          build build/domu (freestanding ELF64, PVH entry)
+#   make          build build/domu (freestanding ELF64, PVH and PV entries)
 #   make run      build, boot the Xen test host, run domu on its console
 #   make test     unit tests (cmocka, host) + scenarios on the Xen test host
 #   make unit     unit tests only
@@ -23,7 +23,7 @@ endif
 
 # Kernel sources: every .c/.S below these folders, minus host-only files.
 # Every driver folder under dev/ counts; a new subsystem adds its folder here.
-KSRC_DIRS := arch/x86 kern lib xen $(sort $(wildcard dev/*)) blk net shell init
+KSRC_DIRS := arch/x86 arch/x86/pv kern lib xen $(sort $(wildcard dev/*)) blk net shell init
 KSRC := $(foreach d,$(KSRC_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KOBJ := $(patsubst %,$(BUILD)/k/%.o,$(basename $(KSRC)))
 

@@ -13,6 +13,7 @@
 #include "arch/x86/traps.h"
 #include "dev/console/console.h"
 #include "xen/hypervisor.h"
+#include "xen/platform.h"
 #include "xen/hypercall.h"
 #include "xen/time.h"
 #include "xen/evtchn.h"
@@ -36,30 +37,6 @@ static char name_buf[64] = "?";
 const char *domain_name = name_buf;
 const char *kernel_cmdline = cmdline_buf;
 static struct memmap memmap;
-
-/* Copies what Xen left in start_info (cmdline, memory map) into the image
- * before the page allocator may hand those pages out. */
-static void read_start_info(uint32_t paddr)
-{
-    const struct hvm_start_info *si = (const void *)(uintptr_t)paddr;
-    if (!paddr || si->magic != XEN_HVM_START_MAGIC_VALUE)
-        panic("start: no hvm_start_info at 0x%x (magic 0x%x): not started as a PVH guest?",
-              paddr, paddr ? si->magic : 0);
-    if (si->cmdline_paddr) {
-        const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
-        if (strlcpy_k(cmdline_buf, c, sizeof(cmdline_buf)) >= sizeof(cmdline_buf))
-            printk("start: command line longer than %d bytes, cut", CMDLINE_MAX - 1);
-    }
-    if (si->version < 1 || si->memmap_entries == 0)
-        panic("start: hvm_start_info version %u has no memory map (Xen 4.11 or later needed)",
-              si->version);
-    unsigned bad = 0;
-    int rc = memmap_from_pvh(&memmap, (const void *)(uintptr_t)si->memmap_paddr,
-                             si->memmap_entries, &bad);
-    if (rc)
-        panic("start: memory map entry %u of %u is invalid (%s)", bad, si->memmap_entries,
-              errno_name(rc));
-}
 
 static void print_memmap(void)
 {
@@ -106,11 +83,17 @@ static void init_thread(void *arg)
     int rc = xs_init();
     if (rc)
         panic("xenstore: cannot start (%s)", errno_name(rc));
-    rc = gnttab_init();
-    if (rc)
-        printk("gnttab: not available (%s); drivers that share memory will not work",
-               errno_name(rc));
-    gnttab_map_init(&memmap); /* says why when it fails */
+    if (platform->machine_frames) {
+        /* Grants and the balloon hand Xen machine frames on PV: not done yet. */
+        printk("gnttab: not on %s yet; drivers that share memory will not work",
+               platform->name);
+    } else {
+        rc = gnttab_init();
+        if (rc)
+            printk("gnttab: not available (%s); drivers that share memory will not work",
+                   errno_name(rc));
+        gnttab_map_init(&memmap); /* says why when it fails */
+    }
 
     uint64_t domid = 0;
     rc = xs_read_uint(XS_TX_NONE, "domid", 0x7fef, &domid);
@@ -131,7 +114,10 @@ static void init_thread(void *arg)
     if (control_init())
         printk("control: not available; xl shutdown/reboot will not reach domu");
     evtchn_user_init();
-    if (balloon_init())
+    if (platform->machine_frames)
+        printk("balloon: not on %s yet; xl mem-set will not change domu's size",
+               platform->name);
+    else if (balloon_init())
         printk("balloon: not available; xl mem-set will not change domu's size");
     drivers_register();
     if (xenbus_bus_init())
@@ -159,45 +145,40 @@ static void end_crashed(void)
     xen_shutdown(SHUTDOWN_crash);
 }
 
-void kmain(uint32_t start_info_paddr)
+/* Both entries end here: the PVH one (arch/x86/boot.S) with the physical
+ * address of hvm_start_info, the PV one (arch/x86/pv) with start_info's
+ * VA, after it chose the platform. */
+void kmain(uintptr_t start_info)
 {
     log_flush = console_flush;
     console_early_init();
-    if (xen_detect())
+    if (platform->hypercalls_init())
         panic("start: not running on Xen (no XenVMMXenVMM CPUID leaf)");
     panic_end = end_crashed;
-    read_start_info(start_info_paddr);
+    platform->start(start_info, &memmap, cmdline_buf, sizeof(cmdline_buf));
     char level[16];
     if (cmdline_get(kernel_cmdline, "loglevel", level, sizeof(level)) > 0 &&
         strcmp(level, "debug") == 0)
         log_debug_enabled = true;
-    traps_init();
+    platform->traps_init();
     xen_read_version();
-    printk("domu 0.1 on Xen %u.%u%s (PVH), command line '%s'", xen_info.major, xen_info.minor,
-           xen_info.extra, kernel_cmdline);
+    printk("domu 0.1 on Xen %u.%u%s (%s), command line '%s'", xen_info.major, xen_info.minor,
+           xen_info.extra, platform->name, kernel_cmdline);
     print_memmap();
 
     int rc = mm_init(&memmap, xen_current_reservation());
     if (rc)
         panic("mm: cannot set up the page allocator (%s)", errno_name(rc));
-    /* shared_info goes over a RAM page of ours (Xen frees that page), so
-     * the domain's page count stays what the toolstack gave it. */
-    void *si_page = pages_alloc(1);
-    if (!si_page)
-        panic("start: no page for shared_info");
-    rc = xen_map_shared_info((uint64_t)(uintptr_t)si_page >> PAGE_SHIFT);
+    rc = platform->map_shared_info();
     if (rc)
-        panic("start: XENMEM_add_to_physmap(shared_info) failed: %s", errno_name(rc));
+        panic("start: cannot map shared_info (%s)", errno_name(rc));
     if (time_init())
         panic("time: the PV clock is not running (tsc_to_system_mul is 0)");
     printk("xen: features 0x%x%s%s", xen_info.features,
            xen_feature(XENFEAT_hvm_callback_vector) ? " callback-vector" : "",
            xen_feature(XENFEAT_hvm_safe_pvclock) ? " safe-pvclock" : "");
-    if (!xen_feature(XENFEAT_hvm_callback_vector))
-        panic("start: Xen does not offer XENFEAT_hvm_callback_vector");
 
     sched_init();
-    traps_set_handler(XEN_CALLBACK_VECTOR, evtchn_do_upcall);
     if (evtchn_init())
         panic("evtchn: cannot set up event delivery");
     if (time_bind_timer_virq())

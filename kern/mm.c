@@ -66,14 +66,23 @@ int mm_init(const struct memmap *map, long present)
     if (unheld_end)
         end = unheld_start << PAGE_SHIFT;
     size_t bm_bytes = page_alloc_bitmap_bytes(npages);
-    /* The bitmap goes right after the image, in RAM the map confirms. */
+    /* The bitmap goes right after the image, in RAM the map confirms; if
+     * the map reserves what follows the image (a PV domain builder's
+     * frames), at the start of the next RAM above it. */
     uint64_t bm_start = ((uint64_t)(uintptr_t)__image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     uint64_t bm_pages = (bm_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
     int ok = 0;
-    for (unsigned i = 0; i < map->n; i++)
-        if (map->r[i].type == XEN_HVM_MEMMAP_TYPE_RAM && map->r[i].start <= bm_start &&
-            map->r[i].end >= bm_start + bm_pages * PAGE_SIZE)
+    for (unsigned i = 0; i < map->n && !ok; i++) {
+        const struct mem_region *r = &map->r[i];
+        if (r->type != XEN_HVM_MEMMAP_TYPE_RAM || r->end <= bm_start)
+            continue;
+        uint64_t s = MAX(r->start, bm_start);
+        s = (s + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+        if (r->end >= s + bm_pages * PAGE_SIZE) {
+            bm_start = s;
             ok = 1;
+        }
+    }
     if (!ok)
         return -ENOMEM;
     page_alloc_init(&pa, 0, npages, (uint64_t *)(uintptr_t)bm_start);

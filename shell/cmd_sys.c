@@ -12,6 +12,7 @@
 #include "xen/suspend.h"
 #include "xen/gnttab.h"
 #include "xen/evtchn.h"
+#include "xen/platform.h"
 
 extern const char *domain_name;
 
@@ -21,8 +22,8 @@ static int cmd_info(int argc, char **argv)
     uint64_t sec;
     uint32_t nsec;
     time_wallclock(&sec, &nsec);
-    shell_printf("domu 0.1 (PVH) on Xen %u.%u%s\n", xen_info.major, xen_info.minor,
-                 xen_info.extra);
+    shell_printf("domu 0.1 (%s) on Xen %u.%u%s\n", platform->name, xen_info.major,
+                 xen_info.minor, xen_info.extra);
     shell_printf("domain   %u '%s'\n", xen_info.domid, domain_name ? domain_name : "?");
     shell_printf("features 0x%x\n", xen_info.features);
     shell_printf("uptime   %llu.%03llu s\n", (unsigned long long)(up / NS_PER_SEC),

@@ -3,6 +3,7 @@
 #include "xen/evtchn_scan.h"
 #include "xen/hypervisor.h"
 #include "xen/hypercall.h"
+#include "xen/platform.h"
 #include "kern/spinlock.h"
 
 /* The bindings; taken by the upcall to find a handler, so interrupts off. */
@@ -19,14 +20,10 @@ const char *evtchn_kind_name(enum evtchn_kind k)
     return (unsigned)k < ARRAY_SIZE(names) ? names[k] : "?";
 }
 
+/* The upcall: an IDT vector on PVH, set_callbacks on PV. */
 static int set_callback_vector(void)
 {
-    uint64_t via = ((uint64_t)HVM_PARAM_CALLBACK_TYPE_VECTOR << 56) | XEN_CALLBACK_VECTOR;
-    int rc = hvm_set_param(HVM_PARAM_CALLBACK_IRQ, via);
-    if (rc)
-        printk("evtchn: HVM_PARAM_CALLBACK_IRQ (vector 0x%x) failed: %d", XEN_CALLBACK_VECTOR,
-               rc);
-    return rc;
+    return platform->events_init(evtchn_do_upcall);
 }
 
 void evtchn_resume(bool cancelled)

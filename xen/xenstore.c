@@ -6,6 +6,7 @@
 #include "xen/xs_client.h"
 #include "kern/spinlock.h"
 #include "xen/hypercall.h"
+#include "xen/platform.h"
 #include "xen/evtchn.h"
 #include "lib/barrier.h"
 #include <stdarg.h>
@@ -359,9 +360,9 @@ out:
 int xs_init(void)
 {
     uint64_t pfn = 0, evt = 0;
-    int rc = hvm_get_param(HVM_PARAM_STORE_PFN, &pfn);
+    int rc = platform->get_param(HVM_PARAM_STORE_PFN, &pfn);
     if (rc == 0)
-        rc = hvm_get_param(HVM_PARAM_STORE_EVTCHN, &evt);
+        rc = platform->get_param(HVM_PARAM_STORE_EVTCHN, &evt);
     if (rc || pfn == 0) {
         printk("xenstore: no XenStore ring (HVM_PARAM_STORE_PFN: rc %d)", rc);
         return rc ? rc : -ENODEV;
@@ -578,7 +579,7 @@ void xs_resume(bool cancelled)
 {
     if (!cancelled) {
         uint64_t evt = 0;
-        if (hvm_get_param(HVM_PARAM_STORE_EVTCHN, &evt) == 0) {
+        if (platform->get_param(HVM_PARAM_STORE_EVTCHN, &evt) == 0) {
             port = (evtchn_port_t)evt;
             evtchn_bind_existing(port, xs_event, 0, "xenstore");
         }

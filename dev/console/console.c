@@ -9,11 +9,11 @@
 #include "kern/spinlock.h"
 #include "lib/barrier.h"
 #include "xen/hypercall.h"
+#include "xen/platform.h"
 #include "xen/evtchn.h"
 #include "xen/time.h"
 #include "arch/x86/cpu.h"
 
-#define XEN_DEBUG_PORT 0xe9
 /* How long output may wait for xenconsoled before it is dropped. */
 #define FULL_RING_WAIT_NS (200 * NS_PER_MS)
 #define INPUT_BUF 512
@@ -46,8 +46,7 @@ static void early_write(const char *s, size_t len)
             return;
         use_console_io = false; /* -EPERM on release builds of Xen */
     }
-    for (size_t i = 0; i < len; i++)
-        outb(XEN_DEBUG_PORT, (uint8_t)s[i]);
+    platform->debug_write(s, len); /* port 0xE9 on PVH, nothing on PV */
 }
 
 void console_early_init(void)
@@ -188,9 +187,9 @@ static void console_event(evtchn_port_t p, void *arg)
 int console_pv_init(void)
 {
     uint64_t pfn = 0, evt = 0;
-    int rc = hvm_get_param(HVM_PARAM_CONSOLE_PFN, &pfn);
+    int rc = platform->get_param(HVM_PARAM_CONSOLE_PFN, &pfn);
     if (rc == 0)
-        rc = hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evt);
+        rc = platform->get_param(HVM_PARAM_CONSOLE_EVTCHN, &evt);
     if (rc || pfn == 0) {
         printk("console: no PV console (HVM_PARAM_CONSOLE_PFN: rc %d, pfn 0x%llx)", rc,
                (unsigned long long)pfn);
@@ -258,7 +257,7 @@ int console_read(char *buf, size_t cap, uint64_t deadline)
 void console_resume(bool cancelled)
 {
     uint64_t evt = 0;
-    if (cancelled || !ring || hvm_get_param(HVM_PARAM_CONSOLE_EVTCHN, &evt))
+    if (cancelled || !ring || platform->get_param(HVM_PARAM_CONSOLE_EVTCHN, &evt))
         return;
     /* The toolstack may have set the page up afresh on this host. */
     unsigned long f = spin_lock_irqsave(&out_lock);

@@ -8,7 +8,8 @@
 # creates is destroyed when it ends, however it ends.
 #
 #   domu_create NAME [CFG...]     create a domu guest; CFG lines ('key = value')
-#                                 override the defaults (pvh, memory
+#                                 override the defaults (type $DOMU_TYPE:
+#                                 pvh, or pv for 64-bit PV; memory
 #                                 $DOMU_MEMORY or 64 MiB ...)
 #   linux_create NAME [CFG...]    create the reference Linux PVH guest; its
 #                                 /init obeys extra="... poweroff|reboot|crash"
@@ -171,11 +172,12 @@ _create() {
   note "$name is domain $(xl domid "$name" 2>/dev/null || echo '(already gone)') ($(_secs "$(elapsed_ms "$t0")") s in xl create)"
 }
 
-# domu_create NAME [CFG...]: the kernel under test as a PVH guest.
+# domu_create NAME [CFG...]: the kernel under test as a PVH guest, or as a
+# 64-bit PV one with DOMU_TYPE=pv (the same ELF carries both entries).
 domu_create() {
   local name=$1
   shift
-  _create "$name" 'type = "pvh"' "kernel = \"$DOMU_KERNEL\"" "memory = ${DOMU_MEMORY:-64}" \
+  _create "$name" "type = \"${DOMU_TYPE:-pvh}\"" "kernel = \"$DOMU_KERNEL\"" "memory = ${DOMU_MEMORY:-64}" \
     'on_crash = "destroy"' 'on_poweroff = "destroy"' 'on_reboot = "restart"' "$@"
 }
 
