@@ -1,17 +1,67 @@
 #include "kern/kernel.h"
 #include "xen/evtchn.h"
-#include "xen/evtchn_scan.h"
+#include "xen/evtchn_abi.h"
 #include "xen/hypervisor.h"
 #include "xen/hypercall.h"
 #include "xen/platform.h"
+#include "kern/cmdline.h"
+#include "kern/printf.h"
 #include "kern/spinlock.h"
+#include "lib/string.h"
 
-/* The bindings; taken by the upcall to find a handler, so interrupts off. */
+/* The bindings; taken by the upcall to find a handler, so interrupts off.
+ * In chunks allocated as ports are first bound (2^17 bindings at once
+ * would be 12 MiB); the first is static, chunks are never freed. */
+#define CHUNK_PORTS 256
+#define NR_CHUNKS (EVTCHN_MAX_PORTS / CHUNK_PORTS)
 static struct spinlock ports_lock = SPINLOCK_INIT("evtchn-ports");
-static struct evtchn_binding ports[EVTCHN_MAX_PORTS];
+static struct evtchn_binding chunk0[CHUNK_PORTS];
+static struct evtchn_binding *chunks[NR_CHUNKS] = { chunk0 };
 static struct evtchn_stats stats; /* under ports_lock */
-/* Where the next upcall's scan starts (vCPU 0's; only the upcall uses it). */
-static struct evtchn_scan_pos scan_pos;
+/* The ABI in use: 2-level until FIFO is set up. */
+static const struct evtchn_abi *abi = &evtchn_abi_2l;
+static const char *abi_why = "";
+
+/* The port's binding slot, or NULL if its chunk does not exist (nothing
+ * bound there ever). Under ports_lock. */
+static struct evtchn_binding *slot(evtchn_port_t port)
+{
+    if (port >= EVTCHN_MAX_PORTS || !chunks[port / CHUNK_PORTS])
+        return 0;
+    return &chunks[port / CHUNK_PORTS][port % CHUNK_PORTS];
+}
+
+/* Makes the port's chunk exist (thread context: may allocate). */
+static int chunk_for(evtchn_port_t port)
+{
+    unsigned c = port / CHUNK_PORTS;
+    if (chunks[c])
+        return 0;
+    struct evtchn_binding *n = kzalloc(CHUNK_PORTS * sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    unsigned long f = spin_lock_irqsave(&ports_lock);
+    if (!chunks[c]) {
+        chunks[c] = n;
+        n = 0;
+    }
+    spin_unlock_irqrestore(&ports_lock, f);
+    if (n)
+        kfree(n);
+    return 0;
+}
+
+const char *evtchn_abi_name(void)
+{
+    return abi->name;
+}
+
+void evtchn_abi_describe(char *buf, unsigned cap)
+{
+    char d[96];
+    abi->describe(d, sizeof(d));
+    k_snprintf(buf, cap, "%s%s, up to %u ports: %s", abi->name, abi_why, abi->max_ports, d);
+}
 
 const char *evtchn_kind_name(enum evtchn_kind k)
 {
@@ -29,22 +79,29 @@ static int set_callback_vector(void)
 void evtchn_resume(bool cancelled)
 {
     if (cancelled)
-        return; /* same domain: every binding still holds */
+        return; /* same domain: every binding still holds, FIFO too */
     /* A VIRQ is bound once per vCPU (only vCPU 0 here): one slot each. */
     static struct evtchn_binding virqs[NR_VIRQS];
     unsigned long f = spin_lock_irqsave(&ports_lock);
     for (unsigned v = 0; v < NR_VIRQS; v++)
         virqs[v] = (struct evtchn_binding){ 0 };
     for (unsigned p = 0; p < EVTCHN_MAX_PORTS; p++) {
-        if (ports[p].handler && ports[p].kind == EVTCHN_VIRQ && ports[p].detail < NR_VIRQS)
-            virqs[ports[p].detail] = ports[p];
-        ports[p] = (struct evtchn_binding){ 0 };
+        struct evtchn_binding *b = slot(p);
+        if (!b)
+            continue;
+        if (b->handler && b->kind == EVTCHN_VIRQ && b->detail < NR_VIRQS)
+            virqs[b->detail] = *b;
+        *b = (struct evtchn_binding){ 0 };
     }
     spin_unlock_irqrestore(&ports_lock, f);
-    struct shared_info *s = HYPERVISOR_shared_info;
-    for (unsigned i = 0; i < ARRAY_SIZE(s->evtchn_mask); i++)
-        s->evtchn_mask[i] = ~(xen_ulong_t)0;
-    scan_pos = (struct evtchn_scan_pos){ 0 };
+    /* The new domain is 2-level with every port masked by us; FIFO is
+     * set up again before any port is bound. */
+    evtchn_abi_2l.resume();
+    if (abi != &evtchn_abi_2l && abi->resume()) {
+        printk("evtchn: 2-level ABI after the restore (FIFO could not be set up again)");
+        abi = &evtchn_abi_2l;
+        abi_why = " (FIFO lost at a restore)";
+    }
     set_callback_vector();
     for (unsigned v = 0; v < NR_VIRQS; v++) {
         evtchn_port_t port;
@@ -58,25 +115,46 @@ void evtchn_resume(bool cancelled)
 int evtchn_init(void)
 {
     /* Mask everything until a handler is bound. */
-    struct shared_info *s = HYPERVISOR_shared_info;
-    for (unsigned i = 0; i < ARRAY_SIZE(s->evtchn_mask); i++)
-        s->evtchn_mask[i] = ~(xen_ulong_t)0;
+    evtchn_abi_2l.resume();
+    char want[16] = "";
+    cmdline_get(kernel_cmdline, "evtchn", want, sizeof(want));
+    if (strcmp(want, "2level") == 0) {
+        abi_why = " (evtchn=2level)";
+        printk("evtchn: 2-level ABI (evtchn=2level on the command line)");
+    } else if (platform->machine_frames) {
+        /* FIFO's control block and event array are given to Xen by frame
+         * number, machine frames on PV: not done there yet. */
+        abi_why = " (FIFO not on PV yet)";
+        printk("evtchn: 2-level ABI (FIFO not on PV yet)");
+    } else {
+        /* Before any port is bound: every binding then grows the array. */
+        int rc = evtchn_fifo_start();
+        if (rc == 0) {
+            abi = &evtchn_abi_fifo;
+        } else {
+            abi_why = " (Xen refused FIFO)";
+            printk("evtchn: 2-level ABI (EVTCHNOP_init_control: %d)", rc);
+        }
+    }
     return set_callback_vector();
 }
 
 static int install(evtchn_port_t port, evtchn_handler_t h, void *arg, const char *name,
                    enum evtchn_kind kind, uint32_t detail)
 {
-    if (port >= EVTCHN_MAX_PORTS) {
-        printk("evtchn: port %u for %s is beyond the %u ports domu handles", port, name,
-               EVTCHN_MAX_PORTS);
+    int rc = port < EVTCHN_MAX_PORTS ? abi->setup(port) : -ENOSPC;
+    if (rc == 0)
+        rc = chunk_for(port);
+    if (rc) {
+        printk("evtchn: port %u for %s cannot be used (%s ABI, up to %u ports): %s", port, name,
+               abi->name, abi->max_ports, errno_name(rc));
         struct evtchn_close c = { .port = port };
         if (kind != EVTCHN_EXTERNAL)
             HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
-        return -ENOSPC;
+        return rc;
     }
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    ports[port] = (struct evtchn_binding){ .handler = h, .arg = arg, .name = name, .kind = kind,
+    *slot(port) = (struct evtchn_binding){ .handler = h, .arg = arg, .name = name, .kind = kind,
                                            .detail = detail };
     spin_unlock_irqrestore(&ports_lock, f);
     evtchn_unmask(port);
@@ -152,7 +230,9 @@ void evtchn_unbind(evtchn_port_t port)
         return;
     evtchn_mask(port);
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    ports[port] = (struct evtchn_binding){ 0 };
+    struct evtchn_binding *b = slot(port);
+    if (b)
+        *b = (struct evtchn_binding){ 0 };
     spin_unlock_irqrestore(&ports_lock, f);
 }
 
@@ -174,19 +254,21 @@ int evtchn_status(evtchn_port_t port, struct evtchn_status *st)
 
 void evtchn_clear_pending(evtchn_port_t port)
 {
-    evtchn_bit_clear(HYPERVISOR_shared_info->evtchn_pending, port);
+    if (port < abi->max_ports)
+        abi->clear_pending(port);
 }
 
 void evtchn_mask(evtchn_port_t port)
 {
-    evtchn_bit_set(HYPERVISOR_shared_info->evtchn_mask, port);
+    if (port < abi->max_ports)
+        abi->mask(port);
 }
 
 void evtchn_unmask(evtchn_port_t port)
 {
     /* Setting the upcall flag ourselves would only be seen at Xen's next
      * entry to the guest, which an idle vCPU may not make for long. */
-    if (!evtchn_unmask_needs_xen(HYPERVISOR_shared_info, port))
+    if (port >= abi->max_ports || !abi->unmask_needs_xen(port))
         return;
     struct evtchn_unmask op = { .port = port };
     int rc = (int)HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &op);
@@ -202,8 +284,9 @@ void evtchn_set_lateeoi(evtchn_port_t port)
     if (port >= EVTCHN_MAX_PORTS)
         return;
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    if (ports[port].handler)
-        ports[port].lateeoi = true;
+    struct evtchn_binding *b = slot(port);
+    if (b && b->handler)
+        b->lateeoi = true;
     spin_unlock_irqrestore(&ports_lock, f);
 }
 
@@ -212,15 +295,16 @@ void evtchn_eoi(evtchn_port_t port, bool found_work)
     if (port >= EVTCHN_MAX_PORTS)
         return;
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    bool late = ports[port].handler && ports[port].lateeoi;
+    struct evtchn_binding *b = slot(port);
+    bool late = b && b->handler && b->lateeoi;
     /* Counted only for an event: owners may eoi ports that had none. */
-    if (late && ports[port].eoi_due) {
+    if (late && b->eoi_due) {
         if (!found_work)
-            ports[port].spurious++;
-        if (ports[port].rescue_open && !found_work)
-            ports[port].rescued_late++; /* the rescued work's own event */
-        ports[port].rescue_open = false;
-        ports[port].eoi_due = false;
+            b->spurious++;
+        if (b->rescue_open && !found_work)
+            b->rescued_late++; /* the rescued work's own event */
+        b->rescue_open = false;
+        b->eoi_due = false;
     }
     spin_unlock_irqrestore(&ports_lock, f);
     if (late)
@@ -231,13 +315,14 @@ void evtchn_count_rescued(evtchn_port_t port)
 {
     if (port >= EVTCHN_MAX_PORTS)
         return;
-    bool pending = evtchn_bit_test(HYPERVISOR_shared_info->evtchn_pending, port);
+    bool pending = port < abi->max_ports && abi->is_pending(port);
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    if (ports[port].handler) {
-        ports[port].rescued++;
-        ports[port].rescue_open = true;
+    struct evtchn_binding *b = slot(port);
+    if (b && b->handler) {
+        b->rescued++;
+        b->rescue_open = true;
         if (pending)
-            ports[port].rescued_pending++;
+            b->rescued_pending++;
     }
     spin_unlock_irqrestore(&ports_lock, f);
 }
@@ -250,13 +335,14 @@ static void dispatch(evtchn_port_t port, void *arg)
     evtchn_handler_t h = 0;
     void *harg = 0;
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    if (port < EVTCHN_MAX_PORTS && ports[port].handler) {
-        h = ports[port].handler;
-        harg = ports[port].arg;
-        ports[port].count++;
-        if (ports[port].lateeoi) {
+    struct evtchn_binding *b = slot(port);
+    if (b && b->handler) {
+        h = b->handler;
+        harg = b->arg;
+        b->count++;
+        if (b->lateeoi) {
             evtchn_mask(port); /* until the owner's evtchn_eoi */
-            ports[port].eoi_due = true;
+            b->eoi_due = true;
         }
     } else {
         /* An event for a port nobody handles: keep it masked. */
@@ -270,8 +356,7 @@ static void dispatch(evtchn_port_t port, void *arg)
 
 void evtchn_do_upcall(void)
 {
-    unsigned n = evtchn_scan_pending(HYPERVISOR_shared_info, xen_vcpu_info(), &scan_pos,
-                                     EVTCHN_UPCALL_BUDGET, dispatch, 0);
+    unsigned n = abi->handle_events(EVTCHN_UPCALL_BUDGET, dispatch, 0);
     unsigned long f = spin_lock_irqsave(&ports_lock);
     stats.upcalls++;
     if (n == EVTCHN_UPCALL_BUDGET)
@@ -284,9 +369,10 @@ bool evtchn_binding_get(evtchn_port_t port, struct evtchn_binding *out)
     if (port >= EVTCHN_MAX_PORTS)
         return false;
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    bool bound = ports[port].handler != 0;
+    struct evtchn_binding *b = slot(port);
+    bool bound = b && b->handler != 0;
     if (bound)
-        *out = ports[port];
+        *out = *b;
     spin_unlock_irqrestore(&ports_lock, f);
     return bound;
 }
@@ -295,9 +381,10 @@ unsigned evtchn_bound_count(void)
 {
     unsigned n = 0;
     unsigned long f = spin_lock_irqsave(&ports_lock);
-    for (unsigned i = 0; i < EVTCHN_MAX_PORTS; i++)
-        if (ports[i].handler)
-            n++;
+    for (unsigned c = 0; c < NR_CHUNKS; c++)
+        for (unsigned i = 0; chunks[c] && i < CHUNK_PORTS; i++)
+            if (chunks[c][i].handler)
+                n++;
     spin_unlock_irqrestore(&ports_lock, f);
     return n;
 }

@@ -1,12 +1,13 @@
 #ifndef XEN_EVTCHN_H
 #define XEN_EVTCHN_H
-/* Event channels (2-level ABI): binding, a handler per port, the upcall. */
+/* Event channels: binding, a handler per port, the upcall. The FIFO ABI
+ * when Xen offers it (2-level with evtchn=2level or when it does not). */
 #include <stdint.h>
 #include <stdbool.h>
 #include <xen/xen.h>
 #include <xen/event_channel.h>
 
-#define EVTCHN_MAX_PORTS 1024 /* ports we can bind handlers to */
+#define EVTCHN_MAX_PORTS EVTCHN_FIFO_NR_CHANNELS /* ports we can bind handlers to (FIFO) */
 /* The vector Xen raises for event upcalls (HVM_PARAM_CALLBACK_IRQ). */
 #define XEN_CALLBACK_VECTOR 0xf3
 
@@ -96,4 +97,8 @@ struct evtchn_stats {
 };
 void evtchn_get_stats(struct evtchn_stats *out);
 const char *evtchn_kind_name(enum evtchn_kind k);
+/* "fifo" or "2level". */
+const char *evtchn_abi_name(void);
+/* One line on the ABI: name, why, port limit, its state. */
+void evtchn_abi_describe(char *buf, unsigned cap);
 #endif
