@@ -44,6 +44,7 @@ int net_tcp_listen(uint16_t port, const struct tcp_app *app);
 void net_tcp_input(const struct ipv4_view *ip);
 void net_tcp_for_each(void (*fn)(const struct tcp_conn *c, void *arg), void *arg);
 void net_tcp_stats(struct tcp_stats *st);
+unsigned net_tcp_half_open(void);
 /* The status page: HTTP on port 80 (net/httpd.c). */
 int net_httpd_start(uint16_t port);
 

@@ -105,3 +105,8 @@ void net_tcp_stats(struct tcp_stats *st)
 {
     *st = tcp.st;
 }
+
+unsigned net_tcp_half_open(void)
+{
+    return started ? tcp_half_open_all(&tcp) : 0;
+}

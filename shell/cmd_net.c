@@ -226,6 +226,12 @@ static int cmd_net(int argc, char **argv)
                      (unsigned long long)t.bad_segs, (unsigned long long)t.retransmits,
                      (unsigned long long)t.out_of_order, (unsigned long long)t.resets_received,
                      (unsigned long long)t.resets_sent, (unsigned long long)t.timeouts);
+        shell_printf("tcp syn: %u half-open (at most %u, %u a peer), cookies sent %llu accepted "
+                     "%llu bad %llu, half-open evicted %llu expired %llu\n",
+                     net_tcp_half_open(), TCP_HALF_OPEN_MAX, TCP_HALF_OPEN_PER_PEER,
+                     (unsigned long long)t.cookies_sent, (unsigned long long)t.cookies_accepted,
+                     (unsigned long long)t.cookies_bad, (unsigned long long)t.half_open_evicted,
+                     (unsigned long long)t.half_open_expired);
         netif_for_each(print_if, (void *)1);
         net_tcp_for_each(print_conn, 0);
         return 0;
