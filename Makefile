@@ -88,7 +88,7 @@ run: deps $(KERNEL)
 # (whose static archive wants libraries Debian ships only shared), so it
 # is dynamic: Dom0 has the same libxenlight/libxenctrl 4.17 as xl uses.
 DOM0_TOOLS := $(BUILD)/dom0-tools/evtchn-peer $(BUILD)/dom0-tools/blkbench \
-	$(BUILD)/dom0-tools/udpcheck $(BUILD)/dom0-tools/memwatch
+	$(BUILD)/dom0-tools/udpcheck $(BUILD)/dom0-tools/memwatch $(BUILD)/dom0-tools/synflood
 $(BUILD)/dom0-tools/%: tools/dom0/%.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"

@@ -34,6 +34,10 @@
 #define EISCONN   XEN_EISCONN
 #define ENOTCONN  XEN_ENOTCONN
 #define ETIMEDOUT XEN_ETIMEDOUT
+#define EADDRINUSE XEN_EADDRINUSE
+#define ENOBUFS   XEN_ENOBUFS
+#define ECONNREFUSED XEN_ECONNREFUSED
+#define ECONNRESET 104 /* Linux's; Xen's list has none (TCP resets) */
 #endif
 const char *errno_name(int err);
 #endif

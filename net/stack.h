@@ -44,6 +44,12 @@ int net_tcp_listen(uint16_t port, const struct tcp_app *app);
 void net_tcp_input(const struct ipv4_view *ip);
 void net_tcp_for_each(void (*fn)(const struct tcp_conn *c, void *arg), void *arg);
 void net_tcp_stats(struct tcp_stats *st);
+unsigned net_tcp_half_open(void);
+/* The TCP state machine for net/socket.c: only under net_tcp_lock. */
+struct tcp;
+int net_tcp_lock(void);
+void net_tcp_unlock(void);
+struct tcp *net_tcp_core(void);
 /* The status page: HTTP on port 80 (net/httpd.c). */
 int net_httpd_start(uint16_t port);
 

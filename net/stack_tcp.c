@@ -105,3 +105,32 @@ void net_tcp_stats(struct tcp_stats *st)
 {
     *st = tcp.st;
 }
+
+int net_tcp_lock(void)
+{
+    int rc = start();
+    return rc ? rc : tcp_lock();
+}
+
+void net_tcp_unlock(void)
+{
+    /* What the caller did may have set an earlier deadline (a SYN's
+     * retransmission): the timer thread is woken for it. */
+    uint64_t next = tcp_next_deadline(&tcp);
+    bool earlier = next && next < sleeping_until;
+    mutex_unlock(&lock);
+    if (earlier) {
+        kicked = true;
+        waitq_wake_all(&wq);
+    }
+}
+
+struct tcp *net_tcp_core(void)
+{
+    return &tcp;
+}
+
+unsigned net_tcp_half_open(void)
+{
+    return started ? tcp_half_open_all(&tcp) : 0;
+}

@@ -1,6 +1,6 @@
 #ifndef NET_TCP_H
 #define NET_TCP_H
-/* A small TCP for serving: passive open only, in-order delivery (a
+/* A small TCP: passive and active open, in-order delivery (a
  * segment that does not start at the next expected byte is dropped and
  * the expected byte ACKed again), go-back-N retransmission with an
  * exponential timeout, orderly close from either side, RST for strays.
@@ -33,6 +33,19 @@
 #define TCP_DUP_ACKS 3        /* duplicate ACKs that resend at once (fast retransmit) */
 #define TCP_TIME_WAIT_NS (2000ULL * 1000 * 1000)
 #define TCP_IDLE_MAX_NS (60000ULL * 1000 * 1000) /* no progress at all: reset */
+/* SYN flood defence: at most this many half-open (SYN_RCVD) connections,
+ * and this many from one peer address; a SYN beyond either limit (or with
+ * the table full) is answered with a SYN cookie and no state is kept. A
+ * half-open connection gives up after TCP_SYN_RETRIES SYN-ACKs. */
+#define TCP_HALF_OPEN_MAX 4
+#define TCP_HALF_OPEN_PER_PEER 2
+#define TCP_SYN_RETRIES 3
+/* Keep-alive (tcp_keepalive): a probe after this long without a segment
+ * from the peer, then every interval; reset after so many unanswered. */
+#define TCP_KEEPALIVE_IDLE_NS (10000ULL * 1000 * 1000)
+#define TCP_KEEPALIVE_INTVL_NS (2000ULL * 1000 * 1000)
+#define TCP_KEEPALIVE_PROBES 3
+#define TCP_EPHEMERAL_FIRST 49152
 
 /* A segment, parsed or to build. Addresses in host order. */
 struct tcp_seg {
@@ -54,7 +67,7 @@ size_t tcp_build(uint8_t *p, const struct tcp_seg *s);
 
 enum tcp_state {
     TCP_CLOSED, TCP_SYN_RCVD, TCP_ESTABLISHED, TCP_CLOSE_WAIT, TCP_LAST_ACK,
-    TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_CLOSING, TCP_TIME_WAIT,
+    TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_CLOSING, TCP_TIME_WAIT, TCP_SYN_SENT,
 };
 const char *tcp_state_name(enum tcp_state s);
 
@@ -67,8 +80,14 @@ struct tcp_app {
     void (*on_data)(struct tcp_conn *c, const uint8_t *data, size_t len);
     /* Up to cap bytes of the reply from offset off; returns how many. */
     size_t (*read)(struct tcp_conn *c, uint64_t off, uint8_t *buf, size_t cap);
-    /* The connection is gone (closed, reset or timed out). */
+    /* The connection is gone (closed, reset or timed out): c->error says
+     * why (0, -ECONNREFUSED, -ECONNRESET, -ETIMEDOUT). */
     void (*on_close)(struct tcp_conn *c);
+    /* Optional: an active open completed. */
+    void (*on_established)(struct tcp_conn *c);
+    /* Optional: bytes the application can take now (the window we
+     * offer); without it TCP_WINDOW. */
+    size_t (*room)(struct tcp_conn *c);
 };
 
 struct tcp_conn {
@@ -82,7 +101,13 @@ struct tcp_conn {
     bool replying, fin_after;    /* tcp_respond called; FIN when sent */
     bool fin_sent, fin_acked, peer_fin;
     uint64_t rto_ns, rto_at, idle_at, time_wait_at;
+    uint64_t opened_at;          /* the oldest half-open one is evicted first */
     unsigned retries, dup_acks;
+    int error;                   /* why it closed (see on_close) */
+    bool keepalive;
+    unsigned probes;             /* keep-alive probes unanswered */
+    uint32_t wnd_adv;            /* the window last offered */
+    uint32_t wnd_taken;          /* accepted, not yet given to the application */
     const struct tcp_app *app;
     void *app_ctx;
     struct tcp *owner;
@@ -91,6 +116,8 @@ struct tcp_conn {
 struct tcp_stats {
     uint64_t segs_in, segs_out, bad_segs, resets_sent, resets_received;
     uint64_t retransmits, out_of_order, accepted, refused, timeouts;
+    uint64_t cookies_sent, cookies_accepted, cookies_bad, half_open_evicted, half_open_expired;
+    uint64_t connects, connected, connect_refused, keepalive_probes;
 };
 
 struct tcp {
@@ -103,6 +130,7 @@ struct tcp {
     void (*output)(struct tcp *t, const struct tcp_seg *s, void *arg);
     void *output_arg;
     uint32_t isn_seed;
+    uint16_t next_port;          /* the next ephemeral port to try */
     struct tcp_stats st;
 };
 
@@ -119,6 +147,20 @@ uint64_t tcp_next_deadline(const struct tcp *t);
 /* The application will send len bytes (pulled through app->read), then
  * close its side. */
 void tcp_respond(struct tcp_conn *c, uint64_t len, uint64_t now);
+/* The application will have sent len bytes in all (pulled through
+ * app->read; len only grows), then close its side if fin. */
+void tcp_send(struct tcp_conn *c, uint64_t len, bool fin, uint64_t now);
+/* Active open from local to remote:rport: SYN_SENT (*out), -ENOSPC if
+ * the table is full, -EADDRINUSE if no ephemeral port is free. */
+int tcp_connect(struct tcp *t, uint32_t local, uint32_t remote, uint16_t rport,
+                const struct tcp_app *app, void *ctx, uint64_t now, struct tcp_conn **out);
+/* The application took data (app->room grew): tell the peer if the
+ * window opened enough to matter. */
+void tcp_window_update(struct tcp_conn *c, uint64_t now);
+void tcp_keepalive(struct tcp_conn *c, bool on, uint64_t now);
 /* Abort: RST to the peer, the connection is forgotten. */
 void tcp_abort(struct tcp_conn *c);
+/* Connections in SYN_RCVD: all, and from one address. */
+unsigned tcp_half_open(const struct tcp *t, uint32_t peer);
+unsigned tcp_half_open_all(const struct tcp *t);
 #endif

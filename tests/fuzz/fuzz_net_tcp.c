@@ -58,7 +58,7 @@ static void on_close(struct tcp_conn *c)
     c->app_ctx = 0;
 }
 
-static const struct tcp_app app = { on_data, on_read, on_close };
+static const struct tcp_app app = { on_data, on_read, on_close, 0, 0 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -73,7 +73,7 @@ static void app_close(struct tcp_conn *c)
     closes++;
 }
 
-static const struct tcp_app app = { app_data, app_read, app_close };
+static const struct tcp_app app = { app_data, app_read, app_close, 0, 0 };
 static struct tcp t;
 
 static int setup(void **state)
@@ -356,29 +356,291 @@ static void test_resets(void **state)
     assert_int_equal(closes, 1);
 }
 
-static void test_full_table_refuses_and_bad_ack_resets(void **state)
+#define FLOODER 0x0a000042u /* 10.0.0.66 */
+
+static void syn_from(uint32_t src, uint16_t sport, uint32_t seq, uint64_t now)
+{
+    struct tcp_seg syn = { .src = src, .dst = ME, .sport = sport, .dport = 80, .seq = seq,
+                           .flags = TCP_SYN, .window = 65535, .mss = 1460 };
+    tcp_input(&t, &syn, now);
+}
+
+static void test_half_open_bounded_and_bad_ack_resets(void **state)
 {
     UNUSED_STATE;
-    for (unsigned i = 0; i < TCP_MAX_CONNS + 1; i++) {
-        struct tcp_seg syn = { .src = PEER, .dst = ME, .sport = (uint16_t)(100 + i), .dport = 80,
-                               .seq = 1, .flags = TCP_SYN, .window = 100 };
-        tcp_input(&t, &syn, 0);
-    }
-    assert_int_equal(t.st.refused, 1);
-    assert_int_equal(out[nout - 1].s.flags, TCP_RST | TCP_ACK);
+    /* one address: two half-open connections, then cookies (no state) */
+    for (unsigned i = 0; i < 50; i++)
+        syn_from(FLOODER, (uint16_t)(100 + i), 1, 0);
+    assert_int_equal(tcp_half_open(&t, FLOODER), TCP_HALF_OPEN_PER_PEER);
+    assert_int_equal(t.st.cookies_sent, 50 - TCP_HALF_OPEN_PER_PEER);
+    assert_int_equal(nout, 50);
+    for (unsigned i = 0; i < nout; i++)
+        assert_int_equal(out[i].s.flags, TCP_SYN | TCP_ACK);
+    /* many addresses: never more than TCP_HALF_OPEN_MAX in all */
+    for (unsigned i = 0; i < 20; i++)
+        syn_from(FLOODER + 1 + i, 7, 1, 0);
+    assert_int_equal(tcp_half_open_all(&t), TCP_HALF_OPEN_MAX);
+    assert_int_equal(t.st.refused, 0);
     /* the handshake's ACK must acknowledge our SYN exactly */
     nout = 0;
-    struct tcp_seg ack = { .src = PEER, .dst = ME, .sport = 100, .dport = 80, .seq = 2,
+    struct tcp_seg ack = { .src = FLOODER, .dst = ME, .sport = 100, .dport = 80, .seq = 2,
                            .ack = t.conns[0].iss + 5, .flags = TCP_ACK, .window = 100 };
     tcp_input(&t, &ack, 0);
     assert_int_equal(t.conns[0].state, TCP_SYN_RCVD);
     assert_int_equal(out[0].s.flags, TCP_RST);
-    /* an unanswered SYN-ACK is sent again, then the attempt is given up */
+    /* an unanswered SYN-ACK is sent again, then the attempt is given up
+     * without a RST */
     nout = 0;
     tcp_tick(&t, TCP_RTO_INITIAL_NS);
-    assert_int_equal(nout, TCP_MAX_CONNS);
+    assert_int_equal(nout, TCP_HALF_OPEN_MAX);
     assert_int_equal(out[0].s.flags, TCP_SYN | TCP_ACK);
     assert_int_equal(tcp_next_deadline(&t), 3 * TCP_RTO_INITIAL_NS);
+    uint64_t now = TCP_RTO_INITIAL_NS;
+    for (unsigned i = 1; i < TCP_SYN_RETRIES; i++) {
+        now += TCP_RTO_INITIAL_NS << i;
+        tcp_tick(&t, now);
+    }
+    assert_int_equal(tcp_half_open_all(&t), TCP_HALF_OPEN_MAX);
+    nout = 0;
+    tcp_tick(&t, now + (TCP_RTO_INITIAL_NS << TCP_SYN_RETRIES));
+    assert_int_equal(tcp_half_open_all(&t), 0);
+    assert_int_equal(t.st.half_open_expired, TCP_HALF_OPEN_MAX);
+    assert_int_equal(nout, 0);
+    assert_int_equal(closes, TCP_HALF_OPEN_MAX);
+}
+
+/* The peer completes a cookie's handshake and is served like any other. */
+static void test_syn_cookie_serves_during_flood(void **state)
+{
+    UNUSED_STATE;
+    reply_len = 500;
+    for (unsigned i = 0; i < 40; i++)
+        syn_from(FLOODER + (i & 3), (uint16_t)(100 + i), 1, 5 * MS);
+    assert_int_equal(tcp_half_open_all(&t), TCP_HALF_OPEN_MAX);
+    nout = 0;
+    syn_from(PEER, 40000, 1000, 6 * MS);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].s.flags, TCP_SYN | TCP_ACK);
+    assert_int_equal(out[0].s.ack, 1001);
+    assert_int_equal(out[0].s.mss, TCP_MSS_MAX);
+    uint32_t cookie = out[0].s.seq;
+    assert_int_equal(tcp_half_open(&t, PEER), 0); /* no state kept */
+    /* a guessed ACK is refused */
+    nout = 0;
+    seg_in(1001, cookie + 2, TCP_ACK, 0, 65535, 7 * MS);
+    assert_int_equal(t.st.cookies_bad, 1);
+    assert_int_equal(out[0].s.flags, TCP_RST);
+    /* the real ACK, a little later, carrying the request */
+    nout = 0;
+    seg_in(1001, cookie + 1, TCP_ACK | TCP_PSH, "GET /\n", 65535, 900 * MS);
+    assert_int_equal(t.st.cookies_accepted, 1);
+    assert_int_equal(got_len, 6);
+    assert_int_equal(out[0].s.ack, 1007);
+    assert_int_equal(out[1].s.seq, cookie + 1);
+    assert_int_equal(out[1].s.len, 500);
+    assert_int_equal(out[2].s.flags, TCP_FIN | TCP_ACK);
+    assert_int_equal(tcp_half_open_all(&t), TCP_HALF_OPEN_MAX);
+}
+
+static void test_syn_cookie_ages_and_evicts_the_oldest(void **state)
+{
+    UNUSED_STATE;
+    /* a cookie from the slot before still opens; two slots back does not */
+    uint64_t slot = 1ULL << 36;
+    for (unsigned i = 0; i < 2; i++)
+        syn_from(FLOODER, (uint16_t)(100 + i), 1, 10 * slot);
+    nout = 0;
+    syn_from(FLOODER, 500, 1000, 10 * slot);
+    uint32_t cookie = out[0].s.seq;
+    struct tcp_seg ack = { .src = FLOODER, .dst = ME, .sport = 500, .dport = 80, .seq = 1001,
+                           .ack = cookie + 1, .flags = TCP_ACK, .window = 100 };
+    tcp_input(&t, &ack, 12 * slot);
+    assert_int_equal(t.st.cookies_bad, 1);
+    tcp_input(&t, &ack, 11 * slot + 5);
+    assert_int_equal(t.st.cookies_accepted, 1);
+    /* fill the table with established connections and two half-open */
+    for (unsigned i = 0; i < TCP_MAX_CONNS - 3; i++) {
+        nout = 0;
+        syn_from(PEER + 1 + i, 9, 50, 11 * slot + 10 + i);
+        struct tcp_seg a = { .src = PEER + 1 + i, .dst = ME, .sport = 9, .dport = 80, .seq = 51,
+                             .ack = out[0].s.seq + 1, .flags = TCP_ACK, .window = 100 };
+        tcp_input(&t, &a, 11 * slot + 10 + i);
+    }
+    for (unsigned i = 0; i < TCP_MAX_CONNS; i++)
+        assert_int_not_equal(t.conns[i].state, TCP_CLOSED);
+    /* one more cookie's ACK: the oldest half-open connection makes way */
+    nout = 0;
+    syn_from(PEER, 40000, 1000, 11 * slot + 100);
+    cookie = out[0].s.seq;
+    seg_in(1001, cookie + 1, TCP_ACK, 0, 65535, 11 * slot + 101);
+    assert_int_equal(t.st.cookies_accepted, 2);
+    assert_int_equal(t.st.half_open_evicted, 1);
+    assert_int_equal(t.conns[0].state, TCP_ESTABLISHED);
+    assert_int_equal(t.conns[0].remote, PEER);
+    assert_int_equal(t.conns[1].state, TCP_SYN_RCVD);
+}
+
+/* Active open: a client with its own receive room. */
+static int cl_est, cl_close_err = 1;
+static size_t cl_room = 4000;
+static void cl_established(struct tcp_conn *c) { (void)c; cl_est++; }
+static void cl_close(struct tcp_conn *c) { cl_close_err = c->error; closes++; }
+static size_t cl_room_fn(struct tcp_conn *c) { (void)c; return cl_room; }
+static void cl_data(struct tcp_conn *c, const uint8_t *d, size_t len)
+{
+    (void)c;
+    if (!len) {
+        got_eof = true;
+        return;
+    }
+    memcpy(got + got_len, d, len);
+    got_len += len;
+    cl_room -= len;
+}
+static const struct tcp_app client = { cl_data, app_read, cl_close, cl_established, cl_room_fn };
+
+static struct tcp_conn *connect_to(uint16_t port, uint64_t now)
+{
+    struct tcp_conn *c = 0;
+    cl_est = 0;
+    cl_close_err = 1;
+    cl_room = 4000;
+    nout = 0;
+    assert_int_equal(tcp_connect(&t, ME, PEER, port, &client, 0, now, &c), 0);
+    assert_non_null(c);
+    assert_int_equal(c->state, TCP_SYN_SENT);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].s.flags, TCP_SYN);
+    assert_int_equal(out[0].s.mss, TCP_MSS_MAX);
+    assert_int_equal(out[0].s.dport, port);
+    assert_true(out[0].s.sport >= TCP_EPHEMERAL_FIRST);
+    assert_int_equal(out[0].s.window, 4000);
+    return c;
+}
+
+static void peer_seg(struct tcp_conn *c, uint32_t seq, uint32_t ack, uint8_t flags,
+                     const char *data, uint16_t mss, uint64_t now)
+{
+    struct tcp_seg s = { .src = PEER, .dst = ME, .sport = c->rport, .dport = c->lport,
+                         .seq = seq, .ack = ack, .flags = flags, .window = 65535, .mss = mss,
+                         .data = (const uint8_t *)data, .len = data ? strlen(data) : 0 };
+    tcp_input(&t, &s, now);
+}
+
+static void test_connect_send_receive_close(void **state)
+{
+    UNUSED_STATE;
+    struct tcp_conn *c = connect_to(8080, 0);
+    uint32_t iss = out[0].s.seq;
+    /* the request is queued before the handshake completes */
+    reply_len = 20;
+    tcp_send(c, 20, false, 0);
+    assert_int_equal(nout, 1);
+    nout = 0;
+    peer_seg(c, 5000, iss + 1, TCP_SYN | TCP_ACK, 0, 1000, 1 * MS);
+    assert_int_equal(c->state, TCP_ESTABLISHED);
+    assert_int_equal(cl_est, 1);
+    assert_int_equal(c->mss, 1000);
+    assert_int_equal(out[0].s.flags, TCP_ACK);
+    assert_int_equal(out[0].s.ack, 5001);
+    assert_int_equal(out[1].s.len, 20);
+    assert_int_equal(out[1].s.seq, iss + 1);
+    /* the answer: no more than the room offered is taken */
+    nout = 0;
+    char big[4100];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = 0;
+    peer_seg(c, 5001, iss + 21, TCP_ACK, big, 0, 2 * MS);
+    assert_int_equal(got_len, 4000);
+    assert_int_equal(out[0].s.ack, 9001);
+    assert_int_equal(out[0].s.window, 0);
+    /* the application takes it all: the window reopens */
+    nout = 0;
+    cl_room = 4000;
+    tcp_window_update(c, 3 * MS);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].s.window, 4000);
+    /* the server closes; we close too */
+    peer_seg(c, 9001, iss + 21, TCP_ACK | TCP_FIN, 0, 0, 4 * MS);
+    assert_true(got_eof);
+    assert_int_equal(c->state, TCP_CLOSE_WAIT);
+    nout = 0;
+    tcp_send(c, 20, true, 5 * MS);
+    assert_int_equal(out[0].s.flags, TCP_FIN | TCP_ACK);
+    assert_int_equal(c->state, TCP_LAST_ACK);
+    peer_seg(c, 9002, iss + 22, TCP_ACK, 0, 0, 6 * MS);
+    assert_int_equal(c->state, TCP_CLOSED);
+    assert_int_equal(cl_close_err, 0);
+    assert_int_equal(t.st.connected, 1);
+}
+
+static void test_connect_refused_reset_and_timeout(void **state)
+{
+    UNUSED_STATE;
+    /* RST|ACK to our SYN: refused */
+    struct tcp_conn *c = connect_to(81, 0);
+    uint32_t iss = out[0].s.seq;
+    peer_seg(c, 0, iss + 2, TCP_RST | TCP_ACK, 0, 0, 0); /* a wrong ack: ignored */
+    assert_int_equal(c->state, TCP_SYN_SENT);
+    peer_seg(c, 0, iss + 1, TCP_RST | TCP_ACK, 0, 0, 0);
+    assert_int_equal(c->state, TCP_CLOSED);
+    assert_int_equal(cl_close_err, -ECONNREFUSED);
+    assert_int_equal(t.st.connect_refused, 1);
+    /* no answer at all: SYNs with back-off, then timed out */
+    c = connect_to(82, 0);
+    uint16_t lport = c->lport;
+    uint64_t now = 0;
+    for (unsigned i = 0; i < TCP_RETRIES_MAX; i++) {
+        uint64_t rto = TCP_RTO_INITIAL_NS << i;
+        now += rto < TCP_RTO_MAX_NS ? rto : TCP_RTO_MAX_NS;
+        nout = 0;
+        tcp_tick(&t, now);
+        assert_int_equal(nout, 1);
+        assert_int_equal(out[0].s.flags, TCP_SYN);
+    }
+    tcp_tick(&t, now + TCP_RTO_MAX_NS);
+    assert_int_equal(c->state, TCP_CLOSED);
+    assert_int_equal(cl_close_err, -ETIMEDOUT);
+    /* a reset once established */
+    c = connect_to(83, now);
+    assert_int_not_equal(c->lport, lport);
+    iss = out[0].s.seq;
+    peer_seg(c, 700, iss + 1, TCP_SYN | TCP_ACK, 0, 0, now);
+    assert_int_equal(c->mss, TCP_MSS_DEFAULT);
+    peer_seg(c, 701, iss + 1, TCP_RST, 0, 0, now);
+    assert_int_equal(c->state, TCP_CLOSED);
+    assert_int_equal(cl_close_err, -ECONNRESET);
+}
+
+static void test_keepalive_probes_then_gives_up(void **state)
+{
+    UNUSED_STATE;
+    struct tcp_conn *c = connect_to(8080, 0);
+    uint32_t iss = out[0].s.seq;
+    tcp_keepalive(c, true, 0);
+    peer_seg(c, 5000, iss + 1, TCP_SYN | TCP_ACK, 0, 1460, 0);
+    assert_int_equal(tcp_next_deadline(&t), TCP_KEEPALIVE_IDLE_NS);
+    nout = 0;
+    tcp_tick(&t, TCP_KEEPALIVE_IDLE_NS);
+    assert_int_equal(nout, 1);
+    assert_int_equal(out[0].s.seq, iss); /* one before snd_una */
+    assert_int_equal(out[0].s.len, 0);
+    /* the peer answers: quiet again for the idle time */
+    uint64_t now = TCP_KEEPALIVE_IDLE_NS + 1 * MS;
+    peer_seg(c, 5001, iss + 1, TCP_ACK, 0, 0, now);
+    assert_int_equal(tcp_next_deadline(&t), now + TCP_KEEPALIVE_IDLE_NS);
+    now += TCP_KEEPALIVE_IDLE_NS;
+    for (unsigned i = 0; i < TCP_KEEPALIVE_PROBES; i++) {
+        tcp_tick(&t, now);
+        now += TCP_KEEPALIVE_INTVL_NS;
+    }
+    assert_int_equal(t.st.keepalive_probes, 1 + TCP_KEEPALIVE_PROBES);
+    assert_int_equal(c->state, TCP_ESTABLISHED);
+    nout = 0;
+    tcp_tick(&t, now);
+    assert_int_equal(c->state, TCP_CLOSED);
+    assert_int_equal(cl_close_err, -ETIMEDOUT);
+    assert_int_equal(out[0].s.flags, TCP_RST | TCP_ACK);
 }
 
 static void test_listen_table(void **state)
@@ -405,7 +667,12 @@ int main(void)
         cmocka_unit_test_setup(test_out_of_order_is_dropped_and_reacked, setup),
         cmocka_unit_test_setup(test_peer_closes_first, setup),
         cmocka_unit_test_setup(test_resets, setup),
-        cmocka_unit_test_setup(test_full_table_refuses_and_bad_ack_resets, setup),
+        cmocka_unit_test_setup(test_half_open_bounded_and_bad_ack_resets, setup),
+        cmocka_unit_test_setup(test_syn_cookie_serves_during_flood, setup),
+        cmocka_unit_test_setup(test_syn_cookie_ages_and_evicts_the_oldest, setup),
+        cmocka_unit_test_setup(test_connect_send_receive_close, setup),
+        cmocka_unit_test_setup(test_connect_refused_reset_and_timeout, setup),
+        cmocka_unit_test_setup(test_keepalive_probes_then_gives_up, setup),
         cmocka_unit_test_setup(test_listen_table, setup),
     };
     return cmocka_run_group_tests(tests, 0, 0);
