@@ -94,6 +94,14 @@ $(BUILD)/dom0-tools/%: tools/dom0/%.c
 	@echo "  HOSTCC  $<"
 	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -static -s -pthread -o $@ $< \
 		-lxenevtchn -lxentoolcore -lxentoollog
+# blkfront-evil (a hostile front-end for domu's blkback) also shares
+# pages (libxengntshr) and writes XenStore.
+DOM0_TOOLS += $(BUILD)/dom0-tools/blkfront-evil
+$(BUILD)/dom0-tools/blkfront-evil: tools/dom0/blkfront-evil.c
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOSTCC) -O2 -Wall -Wextra -Werror -static -s -pthread -o $@ $< \
+		-lxengnttab -lxenevtchn -lxenstore -lxentoolcore -lxentoollog
 $(BUILD)/dom0-tools/memwatch: tools/dom0/memwatch.c
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $<"

@@ -24,6 +24,7 @@
 #include "xen/xenbus_bus.h"
 #include "dev/balloon/balloon.h"
 #include "dev/blkfront/blkfront.h"
+#include "dev/blkback/blkback.h"
 #include "dev/netfront/netfront.h"
 #include "dev/evtchn/evtchn_user.h"
 #include "dev/control/control.h"
@@ -76,6 +77,7 @@ static void drivers_register(void)
 {
     blkfront_init();
     netfront_init();
+    blkback_init();
 }
 
 static void init_thread(void *arg)
