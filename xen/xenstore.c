@@ -16,6 +16,7 @@ static evtchn_port_t port;
 static struct waitq ring_wq = WAITQ_INIT(ring_wq);   /* ring progress */
 static struct waitq reply_wq = WAITQ_INIT(reply_wq); /* a reply arrived */
 static struct waitq watch_wq = WAITQ_INIT(watch_wq); /* watch events queued */
+static struct waitq reset_wq = WAITQ_INIT(reset_wq); /* a connection reset ended */
 static struct mutex req_lock = MUTEX_INIT(req_lock);
 
 /* The one outstanding request, shared by its caller and the reader. */
@@ -272,6 +273,7 @@ static void reset_connection(void)
         printk("xenstore: %s; the daemon offers no ring reconnection (server features %#x): "
                "resynchronising only", why, features);
         do_resync(why); /* not counted as a burst: that would ask again */
+        waitq_wake_all(&reset_wq);
         return;
     }
     uint64_t t0 = time_now_ns();
@@ -280,6 +282,7 @@ static void reset_connection(void)
         printk("xenstore: %s; a request still held the ring after %llu s: reset not started",
                why, (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC));
         reset_wanted = false;
+        waitq_wake_all(&reset_wq);
         return;
     }
     reset_wanted = false;
@@ -302,6 +305,7 @@ static void reset_connection(void)
     resetting = false;
     stats.resets++;
     mutex_unlock(&req_lock);
+    waitq_wake_all(&reset_wq);
     printk("xenstore: the daemon reset the connection in %llu ms (requests, watches and "
            "transactions dropped); registering the watches again",
            (unsigned long long)((time_now_ns() - t0) / NS_PER_MS));
@@ -390,6 +394,14 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
         return -ENODEV;
     uint64_t deadline = time_now_ns() + XS_REQUEST_TIMEOUT_NS;
     const char *what = nargs ? args[0] : "";
+    /* No new request onto a ring about to be reset: the reader, which
+     * reads every reply, is waiting for the ring to be ours alone. */
+    if (wait_event_until(&reset_wq, !reset_wanted && !resetting, deadline)) {
+        printk("xenstore: %s: timed out waiting for the daemon to finish the connection reset "
+               "(%s)", what, reset_why);
+        stats.timeouts++;
+        return -ETIMEDOUT;
+    }
     int rc = mutex_lock_until(&req_lock, deadline);
     if (rc) {
         if (resetting)
