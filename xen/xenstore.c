@@ -270,7 +270,7 @@ static void reset_connection(void)
     uint32_t features = READ_ONCE(intf->server_features);
     if (!(features & XENSTORE_SERVER_FEATURE_RECONNECTION)) {
         reset_wanted = false;
-        printk("xenstore: %s; the daemon offers no ring reconnection (server features %#x): "
+        printk("xenstore: %s; the daemon offers no ring reconnection (server features 0x%x): "
                "resynchronising only", why, features);
         do_resync(why); /* not counted as a burst: that would ask again */
         waitq_wake_all(&reset_wq);
@@ -524,7 +524,7 @@ int xs_init(void)
     if (rc)
         return rc;
     uint32_t features = READ_ONCE(intf->server_features);
-    printk("xenstore: ring at pfn %#llx, port %u; the daemon offers%s%s%s",
+    printk("xenstore: ring at pfn 0x%llx, port %u; the daemon offers%s%s%s",
            (unsigned long long)pfn, port,
            (features & XENSTORE_SERVER_FEATURE_RECONNECTION) ? " ring reconnection" : "",
            (features & XENSTORE_SERVER_FEATURE_ERROR) ? " error reporting" : "",
