@@ -16,7 +16,7 @@ console_cmd domu 'watch data/resync' 'watch: .*data/resync fired \(1\)' >/dev/nu
 fired=1
 for fault in header index; do
   mark=$(console_mark domu)
-  console_cmd domu "xsinject $fault" 'xsinject: read of name during the fault: EIO; [1-9][0-9]* resyncs so far' >/dev/null
+  console_cmd domu "xsinject $fault" 'xsinject: read of name during the fault: EIO; [1-9][0-9]* resyncs, [0-9]+ resets so far' >/dev/null
   console_wait domu 'xenstore: .*resynchronised' 10 "$mark" >/dev/null
   # Registered again, the watch fires once on its own.
   fired=$((fired + 1))
