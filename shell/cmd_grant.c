@@ -111,10 +111,10 @@ static int cmd_stats(void)
     struct gnttab_map_stats ms;
     gnttab_map_get_stats(&ms);
     shell_printf("foreign grants: %u mapped now, %llu maps, %llu unmaps, %llu failed maps, "
-                 "%llu failed unmaps, %u frames parked\n", ms.mapped,
-                 (unsigned long long)ms.maps, (unsigned long long)ms.unmaps,
+                 "%llu failed unmaps, %u frames parked, %u stale (mapped before a restore)\n",
+                 ms.mapped, (unsigned long long)ms.maps, (unsigned long long)ms.unmaps,
                  (unsigned long long)ms.map_failures, (unsigned long long)ms.unmap_failures,
-                 ms.parked);
+                 ms.parked, ms.stale);
     shell_printf("map window: frames %llx+%u, %u free\n", (unsigned long long)ms.window_base,
                  ms.window_frames, ms.window_free);
     shell_printf("grant copies: %llu ops, %llu bytes, %llu failed\n",

@@ -95,7 +95,8 @@ static int cmd_watch(int argc, char **argv)
 
 /* The reader takes the next message (the reply to the read below, or a
  * watch event before it) as bad; it must fail that request, resynchronise
- * and go on. */
+ * and go on. reqindex: the read finds the request ring corrupt, fails,
+ * and the connection is reset; reset: a reset first, then the read. */
 static int cmd_xsinject(int argc, char **argv)
 {
     if (argc < 2)
@@ -104,14 +105,19 @@ static int cmd_xsinject(int argc, char **argv)
         xs_test_inject(XS_INJECT_BAD_HEADER);
     else if (strcmp(argv[1], "index") == 0)
         xs_test_inject(XS_INJECT_BAD_INDEX);
+    else if (strcmp(argv[1], "reqindex") == 0)
+        xs_test_inject(XS_INJECT_BAD_REQ_INDEX);
+    else if (strcmp(argv[1], "reset") == 0)
+        xs_test_inject(XS_INJECT_RESET);
     else
         return -EINVAL;
     char name[64];
     int rc = xs_read(XS_TX_NONE, "name", name, sizeof(name));
     struct xs_stats st;
     xs_get_stats(&st);
-    shell_printf("xsinject: read of name during the fault: %s; %llu resyncs so far\n",
-                 rc < 0 ? errno_name(rc) : name, (unsigned long long)st.resyncs);
+    shell_printf("xsinject: read of name during the fault: %s; %llu resyncs, %llu resets so far\n",
+                 rc < 0 ? errno_name(rc) : name, (unsigned long long)st.resyncs,
+                 (unsigned long long)st.resets);
     return 0;
 }
 
@@ -132,7 +138,9 @@ static struct shell_cmd cmds[] = {
     { "ticker", "[start MS]", "a thread that counts every MS ms", cmd_ticker, { 0, 0 } },
     { "timer", "MS", "a one-shot timer that logs when it fires", cmd_timer, { 0, 0 } },
     { "watch", "PATH", "a XenStore watch that logs when it fires", cmd_watch, { 0, 0 } },
-    { "xsinject", "header|index", "the XenStore reader gets a bad header or ring index",
+    { "xsinject", "header|index|reqindex|reset",
+      "the XenStore reader gets a bad header or ring index, a request a corrupt request ring, "
+      "or the connection is reset",
       cmd_xsinject, { 0, 0 } },
     { "consnest", "", "a line printed from inside the console writer", cmd_consnest, { 0, 0 } },
 };

@@ -18,8 +18,25 @@
 
 static struct spinlock lock = SPINLOCK_INIT("gnttab_map");
 static uint64_t used_bits[WINDOW_FRAMES / 64], head_bits[WINDOW_FRAMES / 64];
+/* Frames whose unmap Xen refused (parked), and frames whose mapping died
+ * with the domain we were before a restore (stale): their owners' unmap
+ * only gives the frame back, Xen is not asked. Under lock. */
+static uint64_t parked_bits[WINDOW_FRAMES / 64], stale_bits[WINDOW_FRAMES / 64];
 static struct gfn_window window; /* nframes 0 until init */
 static struct gnttab_map_stats stats;
+
+static bool bit_test(const uint64_t *b, unsigned i)
+{
+    return (b[i / 64] >> (i % 64)) & 1;
+}
+
+static void bit_set(uint64_t *b, unsigned i, bool on)
+{
+    if (on)
+        b[i / 64] |= 1ULL << (i % 64);
+    else
+        b[i / 64] &= ~(1ULL << (i % 64));
+}
 
 int gnttab_map_init(const struct memmap *map)
 {
@@ -225,8 +242,14 @@ static void unmap_done(void *arg, unsigned i, void *hop, int err)
     op->err = err;
     /* A frame whose unmap failed may still hold the grant, and a mapping
      * over it would crash the domain: it never goes back to the window. */
-    if (!err)
-        window_put(u->host_addr >> PAGE_SHIFT);
+    uint64_t gfn = u->host_addr >> PAGE_SHIFT;
+    if (!err) {
+        window_put(gfn);
+    } else {
+        unsigned long f = spin_lock_irqsave(&lock);
+        bit_set(parked_bits, (unsigned)(gfn - window.base), true);
+        spin_unlock_irqrestore(&lock, f);
+    }
 }
 
 int gnttab_unmap_batch(struct gnttab_map_op *ops, unsigned n)
@@ -237,13 +260,27 @@ int gnttab_unmap_batch(struct gnttab_map_op *ops, unsigned n)
     if (!batch_alloc(&b, n, sizeof(struct gnttab_unmap_grant_ref),
                      offsetof(struct gnttab_unmap_grant_ref, status)))
         return -ENOMEM; /* nothing changed: the caller may try again */
+    unsigned forgotten = 0;
     for (unsigned i = 0; i < n; i++) {
         uint64_t gpa = (uint64_t)(uintptr_t)ops[i].addr;
         if (!gpa)
             continue;
         unsigned long f = spin_lock_irqsave(&lock);
-        bool ours = (gpa & (PAGE_SIZE - 1)) == 0 && gfn_window_contains(&window, gpa >> PAGE_SHIFT);
+        uint64_t gfn = gpa >> PAGE_SHIFT;
+        bool ours = (gpa & (PAGE_SIZE - 1)) == 0 && gfn_window_contains(&window, gfn);
+        bool stale = ours && bit_test(stale_bits, (unsigned)(gfn - window.base));
+        if (stale)
+            bit_set(stale_bits, (unsigned)(gfn - window.base), false);
         spin_unlock_irqrestore(&lock, f);
+        if (stale) {
+            /* Mapped by the domain we were: Xen has no such mapping here,
+             * and the old handle may name someone else's now. */
+            window_put(gfn);
+            ops[i].addr = 0;
+            ops[i].err = 0;
+            forgotten++;
+            continue;
+        }
         if (!ours) {
             ops[i].err = -EINVAL; /* not a mapping of ours: left alone */
             batch_skip(&b, i, -EINVAL);
@@ -259,6 +296,7 @@ int gnttab_unmap_batch(struct gnttab_map_op *ops, unsigned n)
     unsigned long f = spin_lock_irqsave(&lock);
     stats.unmaps += done;
     stats.mapped -= MIN(stats.mapped, done);
+    stats.stale -= MIN(stats.stale, forgotten);
     stats.parked += b.fail.count - skipped;
     stats.unmap_failures += b.fail.count;
     spin_unlock_irqrestore(&lock, f);
@@ -320,6 +358,39 @@ int gnttab_copy_batch(struct gnttab_copy_seg *segs, unsigned n)
     stats.copy_failures += b.fail.count;
     spin_unlock_irqrestore(&lock, f);
     return batch_end(&b, "copy", n, segs[b.fail.first].dom, segs[b.fail.first].ref);
+}
+
+/* After a restore (or a migration) we are a new domain: no grant of
+ * another domain is mapped in it, whatever the window's books say. A
+ * parked frame is free again; a frame an owner still holds is marked
+ * stale, kept from reuse until its owner unmaps it (which then asks Xen
+ * nothing: the old handle means nothing here, or someone else's
+ * mapping). Owners (back-ends) learn of the restore through their own
+ * resume, which runs after this, and unmap what they held. */
+void gnttab_map_resume(bool cancelled)
+{
+    if (cancelled)
+        return;
+    unsigned freed = 0, stale = 0;
+    unsigned long f = spin_lock_irqsave(&lock);
+    for (unsigned i = 0; i < window.nframes; i++) {
+        if (bit_test(parked_bits, i)) {
+            bit_set(parked_bits, i, false);
+            gfn_window_free(&window, window.base + i, 1);
+            freed++;
+        } else if (bit_test(used_bits, i) && !bit_test(stale_bits, i)) {
+            bit_set(stale_bits, i, true);
+            stale++;
+        }
+    }
+    stats.parked = 0;
+    stats.stale += stale;
+    stats.mapped -= MIN(stats.mapped, stale + freed); /* parked ones counted as mapped */
+    stats.forgotten += stale;
+    spin_unlock_irqrestore(&lock, f);
+    if (freed || stale)
+        printk("gnttab: restored: %u parked frames free again, %u mappings of the old domain "
+               "forgotten (kept from reuse until their owners unmap them)", freed, stale);
 }
 
 void gnttab_map_get_stats(struct gnttab_map_stats *st)

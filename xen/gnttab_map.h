@@ -28,11 +28,19 @@ struct gnttab_map_op {
 int gnttab_map_batch(struct gnttab_map_op *ops, unsigned n);
 /* Unmaps the ops that are mapped (addr set), one hypercall; addr is
  * cleared. A frame whose unmap Xen refused may still hold the mapping:
- * it is parked, never handed out again. 0 or the first error. */
+ * it is parked, never handed out again (until a restore: a new domain
+ * holds no mapping). A mapping made before a restore is only forgotten
+ * (0, Xen not asked): it died with the old domain. 0 or the first error. */
 int gnttab_unmap_batch(struct gnttab_map_op *ops, unsigned n);
 int gnttab_map(domid_t dom, grant_ref_t ref, bool readonly, grant_handle_t *handle,
                void **addr);
 int gnttab_unmap(grant_handle_t handle, void *addr);
+
+/* After a save, before any driver's resume (domain_suspend calls it):
+ * cancelled changes nothing; otherwise nothing of another domain is
+ * mapped in the new domain: parked frames are free again, the frames
+ * still held are stale (their owners' unmap only gives them back). */
+void gnttab_map_resume(bool cancelled);
 
 struct gnttab_copy_seg {
     void *local;         /* in: our bytes, len of them inside one page */
@@ -52,6 +60,8 @@ struct gnttab_map_stats {
     uint32_t window_frames, window_free;
     uint32_t mapped;        /* mappings now */
     uint32_t parked;        /* frames whose unmap failed */
+    uint32_t stale;         /* mappings of the domain we were before a restore, not yet unmapped */
+    uint64_t forgotten;     /* mappings that a restore made stale */
     uint64_t maps, unmaps, map_failures, unmap_failures;
     uint64_t copies, copy_bytes, copy_failures;
 };

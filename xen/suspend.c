@@ -5,6 +5,7 @@
 #include "xen/hypercall.h"
 #include "xen/evtchn.h"
 #include "xen/gnttab.h"
+#include "xen/gnttab_map.h"
 #include "xen/time.h"
 #include "xen/xenstore.h"
 #include "dev/console/console.h"
@@ -69,6 +70,7 @@ int domain_suspend(void)
     gnttab_resume(cancelled);
     console_resume(cancelled);
     irq_restore(f);
+    gnttab_map_resume(cancelled); /* before the back-ends' resume, which unmap */
 
     stats.suspends++;
     if (cancelled)

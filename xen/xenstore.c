@@ -1,6 +1,7 @@
 #include "kern/kernel.h"
 #include "kern/printf.h"
 #include "kern/wait.h"
+#include "kern/sched.h"
 #include "xen/xenstore.h"
 #include "xen/xs_wire_codec.h"
 #include "xen/xs_client.h"
@@ -16,6 +17,7 @@ static evtchn_port_t port;
 static struct waitq ring_wq = WAITQ_INIT(ring_wq);   /* ring progress */
 static struct waitq reply_wq = WAITQ_INIT(reply_wq); /* a reply arrived */
 static struct waitq watch_wq = WAITQ_INIT(watch_wq); /* watch events queued */
+static struct waitq reset_wq = WAITQ_INIT(reset_wq); /* a connection reset ended */
 static struct mutex req_lock = MUTEX_INIT(req_lock);
 
 /* The one outstanding request, shared by its caller and the reader. */
@@ -34,8 +36,24 @@ static struct spinlock watch_lock = SPINLOCK_INIT("xs watches");
 static struct list watches = LIST_INIT(watches);
 static struct list events = LIST_INIT(events);
 /* Set by the reader after it threw bytes away: events may be lost, so
- * the watch thread registers every watch again (each fires once). */
-static volatile bool rewatch_needed;
+ * the watch thread registers every watch again (each fires once).
+ * rewatch_fresh: the daemon dropped them all (a connection reset), so
+ * they are registered without an unwatch first. */
+static volatile bool rewatch_needed, rewatch_fresh;
+/* A connection reset (xenstore-ring.txt's ring reconnection) is wanted:
+ * the ring cannot be recovered by resynchronising (the request ring's
+ * indices, which only the daemon moves, are corrupt; or resyncs keep
+ * coming). The reader does it; reset_why says why. resetting: it is
+ * under way (the reader holds req_lock until the daemon is done). */
+static volatile bool reset_wanted, resetting;
+static char reset_why[96];
+static uint64_t reset_since;
+/* Recent resyncs, for "they keep coming". */
+#define RESYNC_BURST 3
+#define RESYNC_BURST_NS (10 * NS_PER_SEC)
+#define RESET_WAIT_NS (5 * NS_PER_SEC) /* for the daemon's Connected, then logged again */
+static uint64_t resync_at[RESYNC_BURST];
+static unsigned resync_next;
 static struct xs_stats stats;
 static volatile int inject; /* xs_test_inject, for the next message */
 
@@ -44,8 +62,17 @@ static void xs_event(evtchn_port_t p, void *arg)
     waitq_wake_all(&ring_wq);
 }
 
-/* Reads len bytes of the response stream: 0, or -EIO if the daemon's
- * ring indices are corrupt. */
+static void want_reset(const char *why)
+{
+    if (!reset_wanted) {
+        strlcpy_k(reset_why, why, sizeof(reset_why));
+        reset_wanted = true;
+    }
+    waitq_wake_all(&ring_wq);
+}
+
+/* Reads len bytes of the response stream: 0, -EIO if the daemon's ring
+ * indices are corrupt, -ENOTCONN when a connection reset is wanted. */
 static int read_exact(void *buf, size_t len)
 {
     char *p = buf;
@@ -53,8 +80,10 @@ static int read_exact(void *buf, size_t len)
         int avail;
         /* The reader waits for the daemon as long as it takes: it is not
          * waiting on behalf of anyone. Wake up now and then anyway. */
-        wait_event_until(&ring_wq, (avail = xs_ring_avail(intf)) != 0,
+        wait_event_until(&ring_wq, (avail = xs_ring_avail(intf)) != 0 || reset_wanted,
                          time_now_ns() + 60 * NS_PER_SEC);
+        if (reset_wanted)
+            return -ENOTCONN;
         if (inject == XS_INJECT_BAD_INDEX && avail > 0) {
             inject = XS_INJECT_NONE;
             avail = -EIO;
@@ -86,8 +115,25 @@ static bool fail_pending(int err)
 
 /* The daemon sent something the reader cannot frame: throw away what is
  * in the ring, fail the request whose reply may have gone with it, and
- * have every watch registered again. The connection goes on. */
+ * have every watch registered again. The connection goes on; when this
+ * keeps happening, a connection reset is asked for. */
+static void do_resync(const char *what);
 static void resync(const char *what)
+{
+    uint64_t now = time_now_ns();
+    uint64_t oldest = resync_at[resync_next];
+    resync_at[resync_next] = now;
+    resync_next = (resync_next + 1) % RESYNC_BURST;
+    if (oldest && now - oldest < RESYNC_BURST_NS) {
+        char why[96];
+        k_snprintf(why, sizeof(why), "%u resynchronisations within %u s", RESYNC_BURST,
+                   (unsigned)(RESYNC_BURST_NS / NS_PER_SEC));
+        want_reset(why);
+    }
+    do_resync(what);
+}
+
+static void do_resync(const char *what)
 {
     uint32_t skipped = xs_rsp_resync(intf);
     bool failed = fail_pending(-EIO);
@@ -162,7 +208,10 @@ static void read_message(void)
 {
     struct xsd_sockmsg h;
     const char *why = "";
-    if (read_exact(&h, sizeof(h))) {
+    int rc = read_exact(&h, sizeof(h));
+    if (rc == -ENOTCONN)
+        return;
+    if (rc) {
         resync("response ring indices corrupt");
         return;
     }
@@ -179,13 +228,14 @@ static void read_message(void)
     }
     char *body = kmalloc(h.len + 1);
     if (!body) {
-        if (drop_message(&h))
+        if (drop_message(&h) && !reset_wanted)
             resync("response ring indices corrupt");
         return;
     }
-    if (read_exact(body, h.len)) {
+    if ((rc = read_exact(body, h.len))) {
         kfree(body);
-        resync("response ring indices corrupt");
+        if (rc != -ENOTCONN)
+            resync("response ring indices corrupt");
         return;
     }
     body[h.len] = 0;
@@ -208,11 +258,72 @@ static void read_message(void)
     waitq_wake_all(&reply_wq);
 }
 
+/* The ring reconnection of xenstore-ring.txt: with no request on the
+ * ring (req_lock held), connection = 1 and an event; the daemon drops
+ * what is on the ring, every request, watch and transaction of ours,
+ * zeroes the indices and sets connection back to 0. Until then nothing
+ * else of the page may be touched. A daemon without the feature gets a
+ * resync instead (all this side can do). */
+static void reset_connection(void)
+{
+    char why[96];
+    strlcpy_k(why, reset_why, sizeof(why));
+    uint32_t features = READ_ONCE(intf->server_features);
+    if (!(features & XENSTORE_SERVER_FEATURE_RECONNECTION)) {
+        reset_wanted = false;
+        printk("xenstore: %s; the daemon offers no ring reconnection (server features 0x%x): "
+               "resynchronising only", why, features);
+        do_resync(why); /* not counted as a burst: that would ask again */
+        waitq_wake_all(&reset_wq);
+        return;
+    }
+    uint64_t t0 = time_now_ns();
+    fail_pending(-ENOTCONN); /* its reply is dropped with the ring */
+    if (mutex_lock_until(&req_lock, t0 + XS_REQUEST_TIMEOUT_NS)) {
+        printk("xenstore: %s; a request still held the ring after %llu s: reset not started",
+               why, (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC));
+        reset_wanted = false;
+        waitq_wake_all(&reset_wq);
+        return;
+    }
+    reset_wanted = false;
+    reset_since = t0;
+    resetting = true;
+    printk("xenstore: %s; asking the daemon to reset the connection", why);
+    xen_mb();
+    WRITE_ONCE(intf->connection, XENSTORE_RECONNECT);
+    xen_mb();
+    evtchn_send(port);
+    unsigned waited = 0;
+    while (wait_event_until(&ring_wq, READ_ONCE(intf->connection) == XENSTORE_CONNECTED,
+                            time_now_ns() + RESET_WAIT_NS)) {
+        waited += (unsigned)(RESET_WAIT_NS / NS_PER_SEC);
+        printk("xenstore: the daemon has not finished the connection reset after %u s "
+               "(connection %u); requests wait for it", waited, READ_ONCE(intf->connection));
+        evtchn_send(port);
+    }
+    xen_mb();
+    resetting = false;
+    stats.resets++;
+    mutex_unlock(&req_lock);
+    waitq_wake_all(&reset_wq);
+    printk("xenstore: the daemon reset the connection in %llu ms (requests, watches and "
+           "transactions dropped); registering the watches again",
+           (unsigned long long)((time_now_ns() - t0) / NS_PER_MS));
+    rewatch_fresh = true;
+    rewatch_needed = true;
+    waitq_wake_all(&watch_wq);
+}
+
 /* Never returns: whatever the daemon sends, the next message is read. */
 static void reader_thread(void *arg)
 {
-    for (;;)
-        read_message();
+    for (;;) {
+        if (reset_wanted)
+            reset_connection();
+        else
+            read_message();
+    }
 }
 
 static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned nargs,
@@ -241,8 +352,9 @@ static void watch_thread(void *arg)
         wait_event_until(&watch_wq, rewatch_needed || !list_empty(&events),
                          time_now_ns() + 60 * NS_PER_SEC);
         if (rewatch_needed) {
-            rewatch_needed = false;
-            rewatch_all(true);
+            bool fresh = rewatch_fresh;
+            rewatch_needed = rewatch_fresh = false;
+            rewatch_all(!fresh);
         }
         for (;;) {
             unsigned long f = spin_lock_irqsave(&watch_lock);
@@ -283,9 +395,22 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
         return -ENODEV;
     uint64_t deadline = time_now_ns() + XS_REQUEST_TIMEOUT_NS;
     const char *what = nargs ? args[0] : "";
+    /* No new request onto a ring about to be reset: the reader, which
+     * reads every reply, is waiting for the ring to be ours alone. */
+    if (wait_event_until(&reset_wq, !reset_wanted && !resetting, deadline)) {
+        printk("xenstore: %s: timed out waiting for the daemon to finish the connection reset "
+               "(%s)", what, reset_why);
+        stats.timeouts++;
+        return -ETIMEDOUT;
+    }
     int rc = mutex_lock_until(&req_lock, deadline);
     if (rc) {
-        printk("xenstore: timed out waiting for the request lock (%s)", what);
+        if (resetting)
+            printk("xenstore: %s: timed out waiting for the daemon to finish the connection "
+                   "reset (asked %llu ms ago)", what,
+                   (unsigned long long)((time_now_ns() - reset_since) / NS_PER_MS));
+        else
+            printk("xenstore: %s: timed out waiting for the request before it", what);
         stats.timeouts++;
         return rc;
     }
@@ -304,26 +429,49 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
     spin_unlock_irqrestore(&pending_lock, f);
     stats.requests++;
     for (int off = 0; off < len;) {
-        int n = xs_ring_put(intf, msg + off, (size_t)(len - off));
+        int n;
+        if (inject == XS_INJECT_BAD_REQ_INDEX) {
+            inject = XS_INJECT_NONE;
+            n = -EIO; /* as xs_ring_put says of corrupt indices, nothing written */
+        } else {
+            n = xs_ring_put(intf, msg + off, (size_t)(len - off));
+        }
         if (n < 0) {
-            printk("xenstore: request ring indices corrupt");
+            /* Only the daemon moves req_cons: only a reset recovers. */
+            printk("xenstore: %s: the request ring's indices are corrupt; request failed",
+                   what);
+            want_reset("request ring indices corrupt");
+            stats.errors++;
             rc = -EIO;
             goto out_pending;
         }
         off += n;
         evtchn_send(port);
         if (off < len &&
-            wait_event_until(&ring_wq, xs_req_space(intf) != 0, deadline)) {
+            wait_event_until(&ring_wq, xs_req_space(intf) != 0 || pending.done, deadline)) {
+            printk("xenstore: %s: no room in the request ring within %llu s (the daemon "
+                   "reads nothing)", what,
+                   (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC));
+            stats.timeouts++;
             rc = -ETIMEDOUT;
-            break;
+            goto out_pending;
         }
+        if (pending.done)
+            break; /* failed meanwhile (a reset): said below */
     }
-    if (rc == 0)
-        rc = wait_event_until(&reply_wq, pending.done, deadline);
+    rc = wait_event_until(&reply_wq, pending.done, deadline);
     if (rc == -ETIMEDOUT) {
-        printk("xenstore: no reply to request %u for %s within %llu s", id, what,
-               (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC));
+        uint32_t features = READ_ONCE(intf->server_features);
+        uint32_t err = (features & XENSTORE_SERVER_FEATURE_ERROR) ? READ_ONCE(intf->error) : 0;
+        printk("xenstore: no reply to request %u for %s within %llu s%s", id, what,
+               (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC),
+               err ? "; the daemon flags the connection as failed" : "");
         stats.timeouts++;
+        if (err) {
+            char why[64];
+            k_snprintf(why, sizeof(why), "the daemon stopped the connection (error %u)", err);
+            want_reset(why);
+        }
         goto out_pending;
     }
     const char *why;
@@ -332,6 +480,10 @@ static int xs_talk(xs_tx_t tx, uint32_t type, const char *const *args, unsigned 
         printk("xenstore: %s for %s (type %u to a type %u request)", why, what, pending.type,
                type);
         stats.bad_replies++;
+    } else if (rc == -ENOTCONN) {
+        printk("xenstore: request %u for %s failed: the connection is being reset (%s)", id,
+               what, reset_why);
+        stats.errors++;
     } else if (rc == -EIO || rc == -ENOMEM) {
         printk("xenstore: request %u for %s failed: %s", id, what, errno_name(rc));
         stats.errors++;
@@ -372,6 +524,13 @@ int xs_init(void)
     rc = evtchn_bind_existing(port, xs_event, 0, "xenstore");
     if (rc)
         return rc;
+    uint32_t features = READ_ONCE(intf->server_features);
+    printk("xenstore: ring at pfn 0x%llx, port %u; the daemon offers%s%s%s",
+           (unsigned long long)pfn, port,
+           (features & XENSTORE_SERVER_FEATURE_RECONNECTION) ? " ring reconnection" : "",
+           (features & XENSTORE_SERVER_FEATURE_ERROR) ? " error reporting" : "",
+           features & (XENSTORE_SERVER_FEATURE_RECONNECTION | XENSTORE_SERVER_FEATURE_ERROR)
+               ? "" : " no ring features (no reconnection: a corrupt ring is resynchronised)");
     if (!thread_create("xenstore", reader_thread, 0) ||
         !thread_create("xenwatch", watch_thread, 0))
         return -ENOMEM;
@@ -570,7 +729,9 @@ int xs_suspend(void)
 {
     int rc = mutex_lock_until(&req_lock, time_now_ns() + XS_REQUEST_TIMEOUT_NS);
     if (rc)
-        printk("xenstore: a request is still in flight after %llu s; not suspending",
+        printk("xenstore: %s after %llu s; not suspending",
+               resetting ? "the daemon is still resetting the connection"
+                         : "a request is still in flight",
                (unsigned long long)(XS_REQUEST_TIMEOUT_NS / NS_PER_SEC));
     return rc;
 }
@@ -600,5 +761,13 @@ void xs_get_stats(struct xs_stats *st)
 
 void xs_test_inject(enum xs_inject what)
 {
+    if (what == XS_INJECT_RESET) {
+        /* Returns once the reader is done (or has given up). */
+        uint64_t before = stats.resets, end = time_now_ns() + 2 * XS_REQUEST_TIMEOUT_NS;
+        want_reset("a reset asked for by xsinject");
+        while ((reset_wanted || resetting) && stats.resets == before && time_now_ns() < end)
+            thread_sleep_ns(10 * NS_PER_MS);
+        return;
+    }
     inject = what;
 }

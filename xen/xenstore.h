@@ -64,12 +64,16 @@ void xs_resume(bool cancelled);
 struct xs_stats {
     uint64_t requests, errors, timeouts, watch_events, bad_replies;
     uint64_t resyncs; /* times the reader threw the ring's bytes away */
+    uint64_t resets;  /* connection resets the daemon carried out */
     unsigned watches;
 };
 void xs_get_stats(struct xs_stats *st);
 
 /* For the test shell: the reader takes the next message's header as bad,
- * or the response ring's indices as corrupt, and must recover. */
-enum xs_inject { XS_INJECT_NONE, XS_INJECT_BAD_HEADER, XS_INJECT_BAD_INDEX };
+ * or the response ring's indices as corrupt, and must recover; the next
+ * request finds the request ring's indices corrupt (a connection reset
+ * follows); or a connection reset is asked for now. */
+enum xs_inject { XS_INJECT_NONE, XS_INJECT_BAD_HEADER, XS_INJECT_BAD_INDEX,
+                 XS_INJECT_BAD_REQ_INDEX, XS_INJECT_RESET };
 void xs_test_inject(enum xs_inject what);
 #endif

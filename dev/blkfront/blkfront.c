@@ -742,18 +742,27 @@ void blkfront_fail_all(struct blkfront *bf, int status)
     blkfront_unlock(bf, f);
 }
 
-/* Frees a queue's pages; only when the back-end maps none of them. */
-static void queue_free(struct blkfront_queue *q, unsigned ring_order)
+/* Frees a queue's pages; only when the back-end maps none of them.
+ * Bytes freed. */
+static size_t queue_free(struct blkfront_queue *q, unsigned ring_order)
 {
-    if (q->ring_pages)
+    size_t pages = 0;
+    if (q->ring_pages) {
         pages_free(q->ring_pages, 1u << ring_order);
+        pages += 1u << ring_order;
+    }
     for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
-        if (q->ind_pages[i])
+        if (q->ind_pages[i]) {
             pages_free(q->ind_pages[i], 1);
+            pages++;
+        }
     for (unsigned i = 0; i < BLKFRONT_POOL_MAX; i++)
-        if (q->pool_page[i])
+        if (q->pool_page[i]) {
             pages_free(q->pool_page[i], 1);
+            pages++;
+        }
     kfree(q);
+    return pages * PAGE_SIZE;
 }
 
 static int queue_setup(struct blkfront *bf, struct blkfront_queue *q, unsigned order)
@@ -823,24 +832,15 @@ void blkfront_ports_close(struct blkfront *bf, bool xen_forgot)
             xenbus_dev_ports_close(&bf->q[i]->port, &bf->q[i]->have_port, 1, xen_forgot);
 }
 
-/* Ends one grant; one the back-end still maps is parked, with its page
- * when given (which is then no longer ours: *page becomes NULL). */
-static bool end_grant(struct blkfront *bf, grant_ref_t *ref, void **page)
-{
-    if (!gnttab_end_or_park_page(ref, page))
-        return false;
-    bf->grants_leaked++;
-    return true;
-}
-
 /* Ends the ring, pool and indirect grants. After a restore Xen forgot
  * them: the calls then only tidy our own books. */
-void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot)
+unsigned blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot)
 {
     if (free_pages)
         thread_stop(bf);
     timer_cancel(&bf->watchdog);
     blkfront_ports_close(bf, xen_forgot);
+    unsigned parked = 0;
     for (unsigned qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
         struct blkfront_queue *q = bf->q[qi];
         if (!q)
@@ -849,10 +849,12 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
         unsigned ring_held = xenbus_front_ungrant(q->ring_ref, 1u << bf->ring_order, 0);
         bool ring_kept = ring_held != 0;
         bf->grants_leaked += ring_held;
+        /* One page each: a parked one goes with its grant (no longer ours). */
         for (unsigned i = 0; i < BLKFRONT_MAX_SLOTS; i++)
-            kept += end_grant(bf, &q->ind_pref[i], &q->ind_pages[i]);
+            kept += xenbus_front_ungrant(&q->ind_pref[i], 1, &q->ind_pages[i]);
         for (unsigned i = 0; i < q->pool.cap; i++)
-            kept += end_grant(bf, &q->pool_gref[i], &q->pool_page[i]);
+            kept += xenbus_front_ungrant(&q->pool_gref[i], 1, &q->pool_page[i]);
+        bf->grants_leaked += kept;
         if (ring_kept) {
             /* Several pages in one allocation: kept for good. */
             q->ring_pages = 0;
@@ -861,18 +863,29 @@ void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forg
         if (kept || ring_kept)
             printk("blkfront: %s: the back-end still maps %u pages%s; they are parked, never "
                    "reused", q->name, kept, ring_kept ? " and the ring" : "");
+        parked += kept + ring_held;
         /* Pool pages are granted again as they are needed. */
         blkfront_pool_init(&q->pool, BLKFRONT_POOL_MAX);
-        if (free_pages) {
-            queue_free(q, bf->ring_order);
-            bf->q[qi] = 0;
-        }
     }
-    if (free_pages) {
-        unsigned long f = blkfront_lock(bf);
-        bf->nqueues = 0;
-        blkfront_unlock(bf, f);
+    if (free_pages)
+        blkfront_queues_free(bf);
+    return parked;
+}
+
+size_t blkfront_queues_free(struct blkfront *bf)
+{
+    thread_stop(bf);
+    size_t bytes = 0;
+    for (unsigned qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
+        if (!bf->q[qi])
+            continue;
+        bytes += queue_free(bf->q[qi], bf->ring_order);
+        bf->q[qi] = 0;
     }
+    unsigned long f = blkfront_lock(bf);
+    bf->nqueues = 0;
+    blkfront_unlock(bf, f);
+    return bytes;
 }
 
 /* After a restore (or a back-end restart) the old rings, and the grants

@@ -123,8 +123,12 @@ int blkfront_rings_setup(struct blkfront *bf, unsigned nqueues, unsigned order);
 void blkfront_ports_close(struct blkfront *bf, bool xen_forgot);
 /* Ends every grant (ring, pool, indirect pages) once the back-end let go
  * (or Xen forgot them in a restore); a grant still mapped is parked with
- * its page (gnttab_park.h), never reused. free_pages: the queues go too. */
-void blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot);
+ * its page (gnttab_park.h), never reused. free_pages: the queues go too.
+ * Returns how many grants were parked. */
+unsigned blkfront_rings_teardown(struct blkfront *bf, bool free_pages, bool xen_forgot);
+/* After a teardown without free_pages: stops the thread and frees the
+ * queues (pages not parked): bytes freed. */
+size_t blkfront_queues_free(struct blkfront *bf);
 /* Total requests on the rings. */
 unsigned blkfront_inflight(struct blkfront *bf);
 void blkfront_issue(struct blkfront *bf);

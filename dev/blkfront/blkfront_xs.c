@@ -12,6 +12,7 @@
 #include "xen/xs_wire_codec.h"
 #include "kern/cmdline.h"
 #include "dev/blkfront/blkfront.h"
+#include "xen/xenbus_front_close.h"
 
 
 const char *blkfront_state_name(enum blkfront_state s)
@@ -261,26 +262,67 @@ static void close_dev(struct xenbus_device *x)
     blkdev_unregister(&bf->bd);
 }
 
+static bool close_quiesce(void *arg)
+{
+    blkfront_drain_answered(arg); /* the thread stopped, the answers left taken */
+    return true;
+}
+
+static void close_ports(void *arg)
+{
+    blkfront_ports_close(arg, false);
+}
+
+/* Each request left on a ring ends its buffers' grants and fails; one
+ * whose grant the back-end still maps waits for it (parked). */
+static void close_complete(void *arg)
+{
+    struct blkfront *bf = arg;
+    unsigned long f = blkfront_lock(bf);
+    bf->let_go = true;
+    blkfront_unlock(bf, f);
+    blkfront_fail_all(bf, -ENODEV);
+}
+
+static unsigned close_grants(void *arg)
+{
+    return blkfront_rings_teardown(arg, false, false);
+}
+
+static size_t close_pages(void *arg)
+{
+    return blkfront_queues_free(arg);
+}
+
+static const struct xenbus_front_closer closer = {
+    .quiesce = close_quiesce, .ports = close_ports, .complete = close_complete,
+    .grants = close_grants, .pages = close_pages,
+};
+
+/* The front-ends' shared close, after the back-end's Closed (or the
+ * deadline); then the device is closed. */
+static void end_rings(struct blkfront *bf, const char *why)
+{
+    char name[32];
+    k_snprintf(name, sizeof(name), "blkfront: %s", bf->bd.name);
+    xenbus_front_close(name, why, &closer, bf);
+    unsigned long f = blkfront_lock(bf);
+    bf->state = BF_CLOSED;
+    bf->let_go = false;
+    unsigned held = bf->parked;
+    blkfront_unlock(bf, f);
+    if (held)
+        printk("blkfront: %s: %u requests held by grants the back-end still maps", bf->bd.name,
+               held);
+}
+
 /* The back-end is Closed (or the deadline passed): answers it left on
  * the rings complete, then every grant ends (one still mapped parks its
  * page, and a request whose buffer it is does not complete until it
  * ends), what is left fails, and the pages go. */
 static void closed(struct xenbus_device *x)
 {
-    struct blkfront *bf = x->priv;
-    blkfront_drain_answered(bf);
-    blkfront_ports_close(bf, false);
-    unsigned long f = blkfront_lock(bf);
-    bf->let_go = true;
-    blkfront_unlock(bf, f);
-    blkfront_fail_all(bf, -ENODEV);
-    blkfront_rings_teardown(bf, true, false);
-    f = blkfront_lock(bf);
-    bf->state = BF_CLOSED;
-    bf->let_go = false;
-    blkfront_unlock(bf, f);
-    printk("blkfront: %s: closed (%u requests held by grants the back-end still maps)",
-           bf->bd.name, bf->parked);
+    end_rings(x->priv, "closed");
 }
 
 static void deferred(struct xenbus_device *x)
@@ -303,11 +345,9 @@ static void remove(struct xenbus_device *x)
          * wait for on the rings. */
         unsigned long f = blkfront_lock(bf);
         bf->state = BF_CLOSED;
-        bf->let_go = true;
         blkfront_unlock(bf, f);
-        blkfront_fail_all(bf, -ENODEV);
         blkdev_unregister(&bf->bd);
-        blkfront_rings_teardown(bf, true, false);
+        end_rings(bf, "gone");
     }
     blkfront_release(bf);
 }

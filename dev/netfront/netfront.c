@@ -29,6 +29,7 @@
 #include "net/inet.h"
 #include "dev/netfront/netfront_rsp.h"
 #include "dev/netfront/netfront.h"
+#include "xen/xenbus_front_close.h"
 
 #define NF_MAX_QUEUES 4       /* queues we use at most, whatever is offered */
 #define RX_BUFS 64            /* buffers kept posted, per queue */
@@ -635,9 +636,6 @@ static unsigned release_grants(struct netfront *nf)
         for (unsigned b = 0; b < TX_BUFS; b++)
             busy += xenbus_front_ungrant(&q->tx_ref[b], 1, &q->tx_buf[b]);
     }
-    if (busy)
-        printk("netfront: %s: %u grants still mapped by the back-end: their pages are parked",
-               nf->nif.name, busy);
     return busy;
 }
 
@@ -826,23 +824,46 @@ static bool quiesce(struct netfront *nf, uint64_t deadline)
     return false;
 }
 
-/* Everything the back-end saw goes: ports, grants (parked if still
- * mapped), and the pages once nobody is in the rings. */
-static void undo(struct netfront *nf, bool xen_forgot, const char *why)
+static bool close_quiesce(void *arg)
 {
-    bool quiet = quiesce(nf, time_now_ns() + NS_PER_SEC);
-    release(nf, xen_forgot);
-    if (!quiet) {
-        printk("netfront: %s: the rings are still in use (%s); their pages are kept",
-               nf->nif.name, why);
+    return quiesce(arg, time_now_ns() + NS_PER_SEC);
+}
+
+static void close_ports(void *arg)
+{
+    struct netfront *nf = arg;
+    release_ports(nf, false);
+    nf->split = false;
+}
+
+static unsigned close_grants(void *arg)
+{
+    return release_grants(arg);
+}
+
+static size_t close_pages(void *arg)
+{
+    return queues_free(arg);
+}
+
+/* Frames in flight are lost, as on a wire: nothing to complete. */
+static const struct xenbus_front_closer closer = {
+    .quiesce = close_quiesce, .ports = close_ports, .grants = close_grants, .pages = close_pages,
+};
+
+/* Everything the back-end saw goes, in the grant rule's order (the
+ * front-ends' shared close): ports, grants (parked if still mapped), and
+ * the pages once nobody is in the rings. */
+static void undo(struct netfront *nf, const char *why)
+{
+    char name[24];
+    k_snprintf(name, sizeof(name), "netfront: %s", nf->nif.name);
+    struct xenbus_front_closed c = xenbus_front_close(name, why, &closer, nf);
+    if (!c.quiet) {
         for (unsigned i = 0; i < NF_MAX_QUEUES; i++)
             nf->q[i] = 0; /* forgotten, never reused */
         nf->nq = 0;
-        return;
     }
-    size_t bytes = queues_free(nf);
-    if (strcmp(why, "closed") == 0)
-        printk("netfront: %s: closed, %zu KiB freed", nf->nif.name, bytes / 1024);
 }
 
 /* The back-end is in InitWait: rings, buffers and ports for every queue,
@@ -880,7 +901,7 @@ static int attach(struct xenbus_device *x)
         rc = xenbus_dev_switch_state(x, XenbusStateConnected);
     if (rc) {
         printk("netfront: %s: setting up %u queues: %s", nf->nif.name, want, errno_name(rc));
-        undo(nf, false, "attach failed"); /* the back-end saw none of it */
+        undo(nf, "attach failed"); /* the back-end saw none of it */
         return rc;
     }
     return 0;
@@ -918,7 +939,7 @@ static void detach(struct xenbus_device *x)
     struct netfront *nf = x->priv;
     nf->state = NF_INIT;
     nf->nif.up = false;
-    undo(nf, false, "reconnecting");
+    undo(nf, "reconnecting");
 }
 
 /* Runs the interface's thread, then lets go of the device (a reference
@@ -987,7 +1008,7 @@ static void closed(struct xenbus_device *x)
 {
     struct netfront *nf = x->priv;
     nf->state = NF_CLOSED;
-    undo(nf, false, "closed");
+    undo(nf, "closed");
 }
 
 static void deferred(struct xenbus_device *x)
@@ -1007,7 +1028,7 @@ static void remove(struct xenbus_device *x)
         nf->state = NF_CLOSED;
         nf->nif.up = false;
         netif_unregister(&nf->nif);
-        undo(nf, false, "closed");
+        undo(nf, "closed");
     }
     unsigned long f = spin_lock_irqsave(&nf->lock);
     nf->stop = true;

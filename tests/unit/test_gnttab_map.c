@@ -1,7 +1,9 @@
 /* Map, unmap and copy of foreign grants (xen/gnttab_map.c) against a
  * fake Xen: per-op results in one hypercall, the first failure of a
  * batch reported, window frames handed out, given back, or parked when
- * an unmap fails; copies that cross a page never reach Xen. */
+ * an unmap fails; copies that cross a page never reach Xen; after a
+ * restore, parked frames are free again and the old domain's mappings
+ * are forgotten without asking Xen. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 void *kmalloc(size_t n) { return malloc(n); }
 void kfree(void *p) { free(p); }
 uint64_t mm_max_pfn(void) { return (64u << 20) >> PAGE_SHIFT; }
+
 
 /* The fake Xen: refs >= BAD_REF are refused; handles are ref + 1000; a
  * handle of UNMAP_REFUSED is refused on unmap; fail_call makes the whole
@@ -175,6 +178,64 @@ static void test_copy(void **state)
     assert_int_equal(gnttab_copy_batch(segs, 0), 0);
 }
 
+/* A save, then a restore into a new domain: nothing of the old one is
+ * mapped here. A cancelled save changes nothing. */
+static void test_restore_forgets(void **state)
+{
+    (void)state;
+    struct gnttab_map_stats before, st;
+    /* One frame parked (its unmap refused), two mappings held. */
+    grant_handle_t h;
+    void *parked_addr;
+    assert_int_equal(gnttab_map(4, 42, false, &h, &parked_addr), 0);
+    assert_int_equal(gnttab_unmap(h, parked_addr), -EIO);
+    struct gnttab_map_op ops[2] = { { .dom = 4, .ref = 11 }, { .dom = 4, .ref = 12 } };
+    assert_int_equal(gnttab_map_batch(ops, 2), 0);
+    gnttab_map_get_stats(&before);
+    assert_true(before.parked >= 1);
+    unsigned held = before.mapped - before.parked; /* a parked frame counts as mapped */
+    assert_int_equal(held, 2);
+
+    gnttab_map_resume(true); /* cancelled: the same domain, every mapping alive */
+    gnttab_map_get_stats(&st);
+    assert_int_equal(st.parked, before.parked);
+    assert_int_equal(st.mapped, before.mapped);
+    assert_int_equal(st.stale, 0);
+
+    gnttab_map_resume(false);
+    gnttab_map_get_stats(&st);
+    assert_int_equal(st.parked, 0);
+    assert_int_equal(st.window_free, before.window_free + before.parked);
+    assert_int_equal(st.mapped, 0);
+    assert_int_equal(st.stale, held);
+    assert_int_equal(st.forgotten, before.forgotten + held);
+
+    /* A new mapping never lands on a stale frame. */
+    struct gnttab_map_op fresh = { .dom = 4, .ref = 13 };
+    assert_int_equal(gnttab_map_batch(&fresh, 1), 0);
+    assert_ptr_not_equal(fresh.addr, ops[0].addr);
+    assert_ptr_not_equal(fresh.addr, ops[1].addr);
+
+    /* The owners' unmap of the old mappings asks Xen nothing (the old
+     * handles mean nothing here) and gives the frames back. */
+    calls = 0;
+    assert_int_equal(gnttab_unmap_batch(ops, 2), 0);
+    assert_int_equal(calls, 0);
+    assert_null(ops[0].addr);
+    assert_null(ops[1].addr);
+    assert_int_equal(ops[0].err, 0);
+    gnttab_map_get_stats(&st);
+    assert_int_equal(st.stale, 0);
+    assert_int_equal(st.window_free, before.window_free + before.parked + held - 1);
+
+    /* The new one is a real mapping: its unmap reaches Xen. */
+    assert_int_equal(gnttab_unmap_batch(&fresh, 1), 0);
+    assert_int_equal(calls, 1);
+    gnttab_map_get_stats(&st);
+    assert_int_equal(st.mapped, 0);
+    assert_int_equal(st.window_free, before.window_free + before.parked + held);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +243,7 @@ int main(void)
         cmocka_unit_test_setup(test_unmap_refused_parks, setup),
         cmocka_unit_test_setup(test_call_fails, setup),
         cmocka_unit_test_setup(test_copy, setup),
+        cmocka_unit_test_setup(test_restore_forgets, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
