@@ -118,9 +118,11 @@ int evtchn_init(void)
     evtchn_abi_2l.resume();
     char want[16] = "";
     cmdline_get(kernel_cmdline, "evtchn", want, sizeof(want));
-    if (strcmp(want, "2level") == 0) {
-        abi_why = " (evtchn=2level)";
-        printk("evtchn: 2-level ABI (evtchn=2level on the command line)");
+    if (strcmp(want, "fifo") != 0) {
+        /* FIFO is opt-in until a crash seen once after a restore in the
+         * full suite (a nested upcall) is understood. */
+        abi_why = " (the default; evtchn=fifo for FIFO)";
+        printk("evtchn: 2-level ABI (the default; evtchn=fifo on the command line for FIFO)");
     } else if (platform->machine_frames) {
         /* FIFO's control block and event array are given to Xen by frame
          * number, machine frames on PV: not done there yet. */
