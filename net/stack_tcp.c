@@ -71,15 +71,7 @@ void net_tcp_input(const struct ipv4_view *ip)
     if (tcp_lock())
         return; /* dropped: the peer retransmits */
     tcp_input(&tcp, &s, time_now_ns());
-    /* The timer thread is woken only when a deadline came before its own
-     * (most segments move deadlines later): not once per segment. */
-    uint64_t next = tcp_next_deadline(&tcp);
-    bool earlier = next && next < sleeping_until;
-    mutex_unlock(&lock);
-    if (earlier) {
-        kicked = true;
-        waitq_wake_all(&wq);
-    }
+    net_tcp_unlock();
 }
 
 int net_tcp_listen(uint16_t port, const struct tcp_app *app)
@@ -115,7 +107,8 @@ int net_tcp_lock(void)
 void net_tcp_unlock(void)
 {
     /* What the caller did may have set an earlier deadline (a SYN's
-     * retransmission): the timer thread is woken for it. */
+     * retransmission): the timer thread is woken for it, and only then
+     * (most segments move deadlines later), not once per segment. */
     uint64_t next = tcp_next_deadline(&tcp);
     bool earlier = next && next < sleeping_until;
     mutex_unlock(&lock);
